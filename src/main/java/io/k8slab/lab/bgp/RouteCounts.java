@@ -1,0 +1,24 @@
+package io.k8slab.lab.bgp;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** Route totals by state. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class RouteCounts {
+
+    @JsonPropertyDescription("Routes the pools' Services should have.")
+    public Integer expected;
+
+    @JsonPropertyDescription("Routes with every expected next hop.")
+    public Integer converged;
+
+    @JsonPropertyDescription("Routes with some, not all, expected next hops.")
+    public Integer partial;
+
+    @JsonPropertyDescription("Routes the router does not hold.")
+    public Integer missing;
+
+    @JsonPropertyDescription("Prefixes from the pools that the router holds and no Service owns.")
+    public Integer unexpected;
+}

@@ -1,0 +1,27 @@
+package io.k8slab.lab.bgp;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** One BGP session between a speaker node and a router. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class SessionStatus {
+
+    @JsonPropertyDescription("The speaker's node.")
+    public String node;
+
+    @JsonPropertyDescription("The node's address, the router's neighbor address.")
+    public String address;
+
+    @JsonPropertyDescription("The BGP state: Established, Active, Connect, Idle, ... or Unknown.")
+    public String state;
+
+    @JsonPropertyDescription("Since when the session is in its state (RFC 3339).")
+    public String since;
+
+    @JsonPropertyDescription("Prefixes the router received from this node.")
+    public Long prefixesReceived;
+
+    @JsonPropertyDescription("Where the facts came from: router (gobgpd's API) or speaker (MetalLB's metrics).")
+    public String source;
+}

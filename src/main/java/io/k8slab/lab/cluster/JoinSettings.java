@@ -1,0 +1,29 @@
+package io.k8slab.lab.cluster;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.k8slab.lab.kube.Patterns;
+
+/** How the operator joins workers. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class JoinSettings {
+
+    @Default("30m")
+    @Pattern(Patterns.DURATION)
+    @JsonPropertyDescription("Lifetime of the bootstrap tokens the operator issues, a Go duration such as 30m.")
+    public String tokenTTL;
+
+    @Default("3")
+    @Min(1)
+    @Max(64)
+    @JsonPropertyDescription("How many nodes may be joining at the same time.")
+    public Integer parallelism;
+
+    @JsonPropertyDescription("How the operator reaches the machines over SSH.")
+    public SshSettings ssh;
+}

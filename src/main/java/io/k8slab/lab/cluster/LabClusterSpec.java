@@ -1,0 +1,43 @@
+package io.k8slab.lab.cluster;
+
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.k8slab.lab.kube.Patterns;
+
+/** What the lab's cluster should look like. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class LabClusterSpec {
+
+    @Required
+    @Pattern(Patterns.HOST_PORT)
+    @JsonPropertyDescription("The API server endpoint workers join, host:port (the reference lab: 172.17.0.10:6443).")
+    public String controlPlaneEndpoint;
+
+    @Pattern(Patterns.KUBERNETES_VERSION)
+    @JsonPropertyDescription("The Kubernetes version the lab runs, e.g. v1.30.2; informational, kubeadm on each VM decides.")
+    public String kubernetesVersion;
+
+    @Required
+    @JsonPropertyDescription("The lab's address ranges.")
+    public LabNetworks networks;
+
+    @Required
+    @Size(min = 1)
+    @JsonPropertyDescription("Every machine of the cluster, control plane included. Names are unique.")
+    public List<LabNode> nodes;
+
+    @JsonPropertyDescription("How workers join: token lifetime, SSH access, parallelism.")
+    public JoinSettings join;
+
+    @Default("Drain")
+    @JsonPropertyDescription("What happens to a node removed from spec.nodes: Drain (cordon, drain, delete the Node), "
+            + "DrainAndReset (also run kubeadm reset on it over SSH) or Orphan (leave it alone).")
+    public NodeRemovalPolicy nodeRemovalPolicy;
+}

@@ -1,0 +1,30 @@
+package io.k8slab.lab.cluster;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+
+/** SSH access to the lab's machines; the credentials live in a Secret, never in the spec. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class SshSettings {
+
+    @Default("vagrant")
+    @JsonPropertyDescription("The user to log in as; it must be allowed to run kubeadm through sudo without a password.")
+    public String user;
+
+    @Default("22")
+    @Min(1)
+    @Max(65535)
+    @JsonPropertyDescription("The SSH port on every machine.")
+    public Integer port;
+
+    @Required
+    @JsonPropertyDescription("The Secret with keys 'ssh-privatekey' (PEM or OpenSSH private key) and, optionally, "
+            + "'known_hosts' (OpenSSH format). Without known_hosts the first key each machine shows is recorded "
+            + "and enforced afterwards.")
+    public SecretReference secretRef;
+}
