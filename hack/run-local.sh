@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# hack/run-local.sh - run the operator against the current kubeconfig context, or, when no cluster answers,
+# against a throwaway control plane (etcd + kube-apiserver on loopback) built from the test binaries.
+#
+# Usage: hack/run-local.sh            (make run)
+# Environment:
+#   KUBE_API_TEST_DIR   where hack/test-binaries.sh put the binaries (default ~/.kubeapitest)
+#   LOCAL_CLUSTER_DIR   state of the throwaway control plane (default target/local-cluster)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+KUBE_API_TEST_DIR="${KUBE_API_TEST_DIR:-$HOME/.kubeapitest}"
+STATE="${LOCAL_CLUSTER_DIR:-$PWD/target/local-cluster}"
+
+log() { printf '[run-local] %s\n' "$*" >&2; }
+die() { printf '[run-local] ERROR: %s\n' "$*" >&2; exit 1; }
+
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]+"${PIDS[@]}"}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]+"${PIDS[@]}"}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Certificates for a loopback-only API server: a CA, the server's certificate, an admin client in
+# system:masters, and the service account signing key.
+make_certs() {
+  local dir="$1"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=lab-local-ca" \
+    -keyout "$dir/ca.key" -out "$dir/ca.crt" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=kube-apiserver" -keyout "$dir/apiserver.key" \
+    -out "$dir/apiserver.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$dir/san.ext"
+  openssl x509 -req -in "$dir/apiserver.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial \
+    -days 30 -extfile "$dir/san.ext" -out "$dir/apiserver.crt" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/O=system:masters/CN=lab-admin" -keyout "$dir/admin.key" \
+    -out "$dir/admin.csr" 2>/dev/null
+  openssl x509 -req -in "$dir/admin.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial \
+    -days 30 -out "$dir/admin.crt" 2>/dev/null
+  openssl genrsa -out "$dir/sa.key" 2048 2>/dev/null
+}
+
+start_local_control_plane() {
+  local bin
+  bin=$(find "$KUBE_API_TEST_DIR/k8s" -mindepth 1 -maxdepth 1 -type d -name '*-linux-amd64' 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$bin" ] && [ -x "$bin/kube-apiserver" ] && [ -x "$bin/etcd" ] ||
+    die "no test binaries under $KUBE_API_TEST_DIR/k8s; run hack/test-binaries.sh (make test-binaries) first"
+  command -v kubectl >/dev/null || PATH="$bin:$PATH"
+  rm -rf "$STATE" && mkdir -p "$STATE/etcd"
+  make_certs "$STATE"
+  local etcd_port peer_port api_port
+  etcd_port=$(free_port) peer_port=$(free_port) api_port=$(free_port)
+
+  log "starting etcd on 127.0.0.1:$etcd_port"
+  "$bin/etcd" --data-dir "$STATE/etcd" --listen-client-urls "http://127.0.0.1:$etcd_port" \
+    --advertise-client-urls "http://127.0.0.1:$etcd_port" --listen-peer-urls "http://127.0.0.1:$peer_port" \
+    >"$STATE/etcd.log" 2>&1 &
+  PIDS+=($!)
+
+  log "starting kube-apiserver $("$bin/kube-apiserver" --version | cut -d' ' -f2) on 127.0.0.1:$api_port"
+  "$bin/kube-apiserver" --etcd-servers "http://127.0.0.1:$etcd_port" --bind-address 127.0.0.1 \
+    --secure-port "$api_port" --cert-dir "$STATE" --tls-cert-file "$STATE/apiserver.crt" \
+    --tls-private-key-file "$STATE/apiserver.key" --client-ca-file "$STATE/ca.crt" \
+    --service-account-issuer https://kubernetes.default.svc --service-account-key-file "$STATE/sa.key" \
+    --service-account-signing-key-file "$STATE/sa.key" --service-cluster-ip-range 10.96.0.0/12 \
+    --authorization-mode RBAC --enable-bootstrap-token-auth --disable-admission-plugins ServiceAccount \
+    >"$STATE/kube-apiserver.log" 2>&1 &
+  PIDS+=($!)
+
+  export KUBECONFIG="$STATE/kubeconfig"
+  kubectl config set-cluster lab-local --server "https://127.0.0.1:$api_port" \
+    --certificate-authority "$STATE/ca.crt" --embed-certs >/dev/null
+  kubectl config set-credentials lab-admin --client-certificate "$STATE/admin.crt" \
+    --client-key "$STATE/admin.key" --embed-certs >/dev/null
+  kubectl config set-context lab-local --cluster lab-local --user lab-admin >/dev/null
+  kubectl config use-context lab-local >/dev/null
+
+  local tries=0
+  until kubectl get --raw /readyz >/dev/null 2>&1; do
+    tries=$((tries + 1))
+    [ "$tries" -le 60 ] || die "kube-apiserver did not become ready; see $STATE/kube-apiserver.log"
+    sleep 1
+  done
+  log "installing the CRDs and the examples"
+  kubectl apply --server-side -f crds/ >/dev/null
+  kubectl wait --for condition=Established --timeout 60s crd/labclusters.lab.k8slab.io crd/bgppeerpools.lab.k8slab.io >/dev/null
+  kubectl apply --server-side -f deploy/examples/ >/dev/null
+  log "local control plane ready. In another shell:"
+  log "  export KUBECONFIG=$KUBECONFIG"
+  log "  kubectl get lc,bpp"
+}
+
+if kubectl version >/dev/null 2>&1 && kubectl get --raw /readyz >/dev/null 2>&1; then
+  log "using the current kubeconfig context: $(kubectl config current-context)"
+else
+  log "no cluster answers on the current kubeconfig context; starting a local control plane"
+  start_local_control_plane
+fi
+
+[ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
+log "starting the operator (Ctrl-C stops it and the local control plane)"
+java -jar target/quarkus-app/quarkus-run.jar

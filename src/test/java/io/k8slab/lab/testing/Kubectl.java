@@ -1,0 +1,59 @@
+package io.k8slab.lab.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs kubectl against the {@link TestCluster}, as a user would. */
+public final class Kubectl {
+
+    private Kubectl() {
+    }
+
+    /** kubectl's standard output; fails with its error output when it exits non-zero. */
+    public static String run(String... args) {
+        List<String> command = new ArrayList<>(List.of(binary(), "--kubeconfig", TestCluster.get().kubeconfig().toString()));
+        command.addAll(List.of(args));
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
+            byte[] out = process.getInputStream().readAllBytes();
+            byte[] err = process.getErrorStream().readAllBytes();
+            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new AssertionError("kubectl " + String.join(" ", args) + " failed: " + new String(err, StandardCharsets.UTF_8));
+            }
+            return new String(out, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new AssertionError("cannot run kubectl (" + binary() + "): " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** $KUBECTL, else kubectl on PATH, else the one kube-api-test keeps beside kube-apiserver. */
+    private static String binary() {
+        String fromEnv = System.getenv("KUBECTL");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv;
+        }
+        boolean onPath = Stream.of(System.getenv("PATH").split(File.pathSeparator))
+                .anyMatch(dir -> Files.isExecutable(Path.of(dir, "kubectl")));
+        if (onPath) {
+            return "kubectl";
+        }
+        String testDir = System.getenv().getOrDefault("KUBE_API_TEST_DIR", System.getProperty("user.home") + "/.kubeapitest");
+        try (Stream<Path> versions = Files.list(Path.of(testDir, "k8s"))) {
+            return versions.map(dir -> dir.resolve("kubectl")).filter(Files::isExecutable).sorted(Comparator.reverseOrder())
+                    .findFirst().map(Path::toString).orElse("kubectl");
+        } catch (IOException e) {
+            return "kubectl";
+        }
+    }
+}

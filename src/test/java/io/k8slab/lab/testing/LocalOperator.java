@@ -1,0 +1,37 @@
+package io.k8slab.lab.testing;
+
+import java.util.List;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+
+/**
+ * The operator's reconcilers running in the test JVM against the {@link TestCluster}, with plain
+ * java-operator-sdk (the same library QOSDK wires in production). Tests can stop and start it to simulate a
+ * restart.
+ */
+public final class LocalOperator implements AutoCloseable {
+
+    private final KubernetesClient client;
+    private final Operator operator;
+
+    public LocalOperator(List<Reconciler<?>> reconcilers) {
+        client = TestCluster.get().newClient(TestCluster.OPERATOR_USER_AGENT);
+        operator = new Operator(overrider -> overrider.withKubernetesClient(client)
+                .withCloseClientOnStop(false)
+                .withStopOnInformerErrorDuringStartup(true));
+        reconcilers.forEach(operator::register);
+        operator.start();
+    }
+
+    public KubernetesClient client() {
+        return client;
+    }
+
+    @Override
+    public void close() {
+        operator.stop();
+        client.close();
+    }
+}

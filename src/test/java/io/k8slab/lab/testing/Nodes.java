@@ -1,0 +1,23 @@
+package io.k8slab.lab.testing;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+/** Registers Node objects the way a kubelet does: the object, then a Ready status. */
+public final class Nodes {
+
+    private Nodes() {
+    }
+
+    public static Node registerReady(KubernetesClient client, String name, String address, String kubeletVersion) {
+        Node node = client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+        node.setStatus(new io.fabric8.kubernetes.api.model.NodeStatusBuilder()
+                .addNewAddress().withType("InternalIP").withAddress(address).endAddress()
+                .addNewCondition().withType("Ready").withStatus("True").withReason("KubeletReady")
+                .withMessage("kubelet is posting ready status").endCondition()
+                .withNewNodeInfo().withKubeletVersion(kubeletVersion).endNodeInfo()
+                .build());
+        return client.nodes().resource(node).updateStatus();
+    }
+}
