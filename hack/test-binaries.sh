@@ -16,7 +16,9 @@
 #       1.0.1 (crashes with "fatal error: fault" in mapiterinit under
 #       Go >= 1.18) by Debian's golang-github-modern-go-reflect2-dev (1.0.2).
 #   etcd
-#       copied from Debian's etcd-server package.
+#       taken from Debian's etcd-server package, unpacked with dpkg-deb rather
+#       than installed, so no etcd system service gets enabled/started (it
+#       would hold ports 2379/2380, e.g. breaking a later `kubeadm init`).
 #
 # Everything lands in $KUBE_API_TEST_DIR/k8s/1.20.2-linux-amd64/ together with
 # a stamp file. A rerun with a valid stamp exits immediately. The unpacked
@@ -45,7 +47,7 @@ readonly DEB_SOURCE_PACKAGE="kubernetes"
 readonly REFLECT2_SRC="/usr/share/gocode/src/github.com/modern-go/reflect2"
 readonly BUILT_BINARIES=(kube-apiserver kube-controller-manager kubeadm kubectl)
 readonly INSTALLED_BINARIES=(kube-apiserver kube-controller-manager kubeadm kubectl etcd)
-readonly APT_PACKAGES=(golang-go make rsync dpkg-dev etcd-server golang-github-modern-go-reflect2-dev openssl)
+readonly APT_PACKAGES=(golang-go make rsync dpkg-dev golang-github-modern-go-reflect2-dev openssl)
 
 : "${HOME:?HOME must be set}"
 KUBE_API_TEST_DIR="${KUBE_API_TEST_DIR:-$HOME/.kubeapitest}"
@@ -197,7 +199,26 @@ ensure_apt() {
       die "apt-get install ${missing[*]} failed"
   fi
   [[ -d "$REFLECT2_SRC" ]] || die "$REFLECT2_SRC missing (golang-github-modern-go-reflect2-dev broken?)"
-  [[ -x /usr/bin/etcd ]] || die "/usr/bin/etcd missing (etcd-server broken?)"
+}
+
+# Unpacks the etcd-server .deb into the cache; prints the path of its etcd.
+fetch_etcd() {
+  local ver dir tmp
+  ver=$(apt-cache show --no-all-versions etcd-server 2>/dev/null | sed -n 's/^Version: //p' | head -n 1)
+  [[ -n "$ver" ]] || die "apt-cache knows no package etcd-server"
+  dir="$CACHE_DIR/etcd-server_$ver"
+  if [[ ! -x "$dir/usr/bin/etcd" ]]; then
+    log "fetching etcd-server $ver (unpacked, not installed)"
+    tmp=$(mktemp -d "$CACHE_DIR/.etcd-download.XXXXXX")
+    (cd "$tmp" && apt-get download -q "etcd-server=$ver") >&2 ||
+      die "apt-get download etcd-server=$ver failed"
+    rm -rf -- "$dir"
+    dpkg-deb -x "$tmp"/etcd-server_*.deb "$dir" || die "dpkg-deb -x etcd-server failed"
+    rm -rf -- "$tmp"
+    [[ -x "$dir/usr/bin/etcd" ]] || die "etcd-server $ver has no usr/bin/etcd"
+    printf '%s\n' "$ver" >"$dir/.version"
+  fi
+  printf '%s\n' "$dir/usr/bin/etcd"
 }
 
 # --- source -------------------------------------------------------------------
@@ -289,7 +310,7 @@ build() {
   fi
   log_file="$CACHE_DIR/build.log"
   log "building ${targets[*]} with $(go version | cut -d' ' -f3), $jobs parallel job(s)"
-  log "(cold build takes ~10 minutes on 2 cores; full log: $log_file)"
+  log "(a cold build takes ~4-5 minutes on 2 cores; full log: $log_file)"
   start=$SECONDS
   # GOFLAGS is left empty on purpose: hack/lib/golang.sh turns GOFLAGS into
   # build tags.
@@ -384,8 +405,13 @@ contexts:
 current-context: smoke
 EOF
   smoke_fail() {
-    log "--- tail of kube-apiserver log:"
-    tail -n 30 "$tmp/apiserver.log" >&2 || true
+    if grep -qE '^(fatal error|panic):' "$tmp/apiserver.log"; then
+      log "--- kube-apiserver crashed:"
+      grep -m 1 -A 14 -E '^(fatal error|panic):' "$tmp/apiserver.log" >&2 || true
+    else
+      log "--- tail of kube-apiserver log:"
+      tail -n 30 "$tmp/apiserver.log" >&2 || true
+    fi
     log "--- tail of etcd log:"
     tail -n 10 "$tmp/etcd.log" >&2 || true
     die "smoke test: $*"
@@ -463,7 +489,7 @@ EOF
 
 # --- install ------------------------------------------------------------------
 install_binaries() {
-  local tree=$1 staging old bin
+  local tree=$1 etcd=$2 staging old bin
   mkdir -p "$KUBE_API_TEST_DIR/k8s"
   # kube-api-test only looks at names ending in -linux-amd64, so these
   # temporary names are invisible to a test running concurrently.
@@ -472,7 +498,7 @@ install_binaries() {
   for bin in "${BUILT_BINARIES[@]}"; do
     install -m 0755 "$tree/_output/bin/$bin" "$staging/$bin"
   done
-  install -m 0755 /usr/bin/etcd "$staging/etcd"
+  install -m 0755 "$etcd" "$staging/etcd"
 
   smoke_test "$staging"
 
@@ -481,7 +507,7 @@ install_binaries() {
     printf 'kubernetes=v%s\n' "$K8S_VERSION"
     printf 'debian-source=%s %s\n' "$DEB_SOURCE_PACKAGE" "$(cat "$tree/.lab-operator-unpacked")"
     printf 'reflect2=golang-github-modern-go-reflect2-dev %s\n' "$(pkg_version golang-github-modern-go-reflect2-dev)"
-    printf 'etcd=etcd-server %s\n' "$(pkg_version etcd-server)"
+    printf 'etcd=etcd-server %s\n' "$(cat "$(dirname "$(dirname "$(dirname "$etcd")")")/.version")"
     printf 'go=golang-go %s (%s)\n' "$(pkg_version golang-go)" "$(go version | cut -d' ' -f3)"
     printf 'built-at=%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
     (cd "$staging" && sha256sum "${INSTALLED_BINARIES[@]}")
@@ -509,7 +535,7 @@ warn_other_versions() {
 }
 
 main() {
-  local force=0 smoke_only=0 tree
+  local force=0 smoke_only=0 tree etcd bin
   while [[ $# -gt 0 ]]; do
     case "$1" in
       --force) force=1 ;;
@@ -521,7 +547,9 @@ main() {
   done
 
   if [[ $smoke_only -eq 1 ]]; then
-    installed_ok || die "no valid installation in $TARGET_DIR; run $0 first"
+    for bin in "${INSTALLED_BINARIES[@]}"; do
+      [[ -x "$TARGET_DIR/$bin" ]] || die "$TARGET_DIR/$bin missing; run $0 first"
+    done
     smoke_test "$TARGET_DIR"
     return 0
   fi
@@ -546,14 +574,17 @@ main() {
     return 0
   fi
 
-  if [[ -e "$TARGET_DIR" ]]; then
-    log "$TARGET_DIR has no valid stamp for $RECIPE; rebuilding"
+  if [[ $force -eq 1 ]]; then
+    log "--force: rebuilding"
+  elif [[ -e "$TARGET_DIR" ]]; then
+    log "$TARGET_DIR has no valid stamp for $RECIPE (or its binaries do not run); rebuilding"
   fi
   log "building Kubernetes v$K8S_VERSION test binaries for $TARGET_DIR"
   ensure_apt
+  etcd=$(fetch_etcd)
   tree=$(prepare_source)
   build "$tree"
-  install_binaries "$tree"
+  install_binaries "$tree" "$etcd"
   warn_other_versions
   log "done"
 }

@@ -2,21 +2,61 @@ package io.k8slab.lab.bgp;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.k8slab.lab.cluster.LabCluster;
+import io.k8slab.lab.cluster.LabNetworks;
 import io.k8slab.lab.kube.Conditions;
+import io.k8slab.lab.kube.EventRecorder;
 import io.k8slab.lab.kube.StatusDiff;
+import io.k8slab.lab.kube.Violation;
+import io.k8slab.lab.metallb.BgpConfigValidator;
+import io.k8slab.lab.metallb.EffectiveTarget;
+import io.k8slab.lab.metallb.MetalLbConfigMap;
+import io.k8slab.lab.metallb.MetalLbConfigMapConfiguration;
+import io.k8slab.lab.metallb.MetalLbConfiguration;
+import io.k8slab.lab.metallb.MetalLbCrdConfiguration;
+import io.k8slab.lab.metallb.MetalLbInstallation;
+import io.k8slab.lab.metallb.MetalLbVersion;
 
-/** Keeps MetalLB's BGP configuration in step with the BgpPeerPools and reports what the routers see. */
+/**
+ * Keeps MetalLB configured from the BgpPeerPools, as a person would: check the pool against MetalLB's rules and
+ * the other pools, install MetalLB if asked, write the merged configuration only when it differs, and report.
+ *
+ * <p>Every pool's reconcile renders the configuration from all accepted pools, so whichever runs last writes the
+ * same bytes; concurrent writers are serialised by the ConfigMap's resourceVersion (a conflict is retried).
+ */
 @ControllerConfiguration(name = BgpPeerPoolReconciler.NAME)
-public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool> {
+@MaxReconciliationInterval(interval = 5, timeUnit = java.util.concurrent.TimeUnit.MINUTES)
+public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<BgpPeerPool> {
 
     public static final String NAME = "bgppeerpool";
 
     public static final String VALID = "Valid";
+    public static final String CONFIG_APPLIED = "ConfigApplied";
+    public static final String METALLB_AVAILABLE = "MetalLBAvailable";
     public static final String READY = "Ready";
 
     private final Clock clock;
@@ -30,18 +70,166 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool> {
     }
 
     @Override
+    public List<EventSource<?, BgpPeerPool>> prepareEventSources(EventSourceContext<BgpPeerPool> context) {
+        // MetalLB's objects and the lab's networks concern every pool: a lab has one or a few.
+        var configMaps = InformerEventSourceConfiguration.from(ConfigMap.class, BgpPeerPool.class)
+                .withLabelSelector(MetalLbConfigMap.MANAGED_BY_LABEL + "=" + MetalLbConfigMap.MANAGED_BY)
+                .withSecondaryToPrimaryMapper(o -> allPools(context))
+                .build();
+        var deployments = InformerEventSourceConfiguration.from(Deployment.class, BgpPeerPool.class)
+                .withLabelSelector("app=metallb")
+                .withSecondaryToPrimaryMapper(o -> allPools(context))
+                .build();
+        var daemonSets = InformerEventSourceConfiguration.from(DaemonSet.class, BgpPeerPool.class)
+                .withLabelSelector("app=metallb")
+                .withSecondaryToPrimaryMapper(o -> allPools(context))
+                .build();
+        var clusters = InformerEventSourceConfiguration.from(LabCluster.class, BgpPeerPool.class)
+                .withSecondaryToPrimaryMapper(o -> allPools(context))
+                .build();
+        return List.of(new InformerEventSource<>(configMaps, context), new InformerEventSource<>(deployments, context),
+                new InformerEventSource<>(daemonSets, context), new InformerEventSource<>(clusters, context));
+    }
+
+    private static MetalLbConfiguration configuration(MetalLbVersion.Mode mode, KubernetesClient client, EffectiveTarget target) {
+        return mode == MetalLbVersion.Mode.CRD ? new MetalLbCrdConfiguration(client, target)
+                : new MetalLbConfigMapConfiguration(client, target);
+    }
+
+    private static java.util.Set<ResourceID> allPools(EventSourceContext<BgpPeerPool> context) {
+        return context.getPrimaryCache().list().map(ResourceID::fromResource).collect(Collectors.toSet());
+    }
+
+    @Override
     public UpdateControl<BgpPeerPool> reconcile(BgpPeerPool pool, Context<BgpPeerPool> context) {
+        KubernetesClient client = context.getClient();
+        EventRecorder events = new EventRecorder(client);
         Instant now = clock.instant();
         Long generation = pool.getMetadata().getGeneration();
-        BgpPeerPoolStatus status = new BgpPeerPoolStatus();
-        if (pool.getStatus() != null) {
-            status.conditions = new java.util.ArrayList<>(pool.getStatus().conditions);
+        BgpPeerPoolStatus status = startStatus(pool);
+        EffectiveTarget target = EffectiveTarget.of(pool.getSpec().metallb);
+
+        Optional<Violation> versionProblem = MetalLbVersion.check(target.version());
+        MetalLbVersion.Mode mode = versionProblem.isPresent() ? null : MetalLbVersion.parse(target.version()).orElseThrow().mode();
+
+        // 1. Install MetalLB, or put back what was deleted or edited.
+        if (target.install() && mode == MetalLbVersion.Mode.CONFIG_MAP) {
+            List<String> written = MetalLbInstallation.ensure(client, target);
+            if (!written.isEmpty()) {
+                events.normal(pool, "MetalLBInstalled", "applied " + String.join(", ", written) + " for " + target);
+            }
         }
-        status.observedGeneration = generation;
-        Conditions.set(status.conditions, VALID, true, "Valid", "the spec passed the schema", generation, now);
-        Conditions.set(status.conditions, READY, false, "ConfigNotApplied", "MetalLB is not configured yet", generation, now);
-        status.peers = "0/" + pool.getSpec().peers.size();
-        status.routes = "0/0";
+
+        // 2. Check the pool against MetalLB's rules, the pools already in force and the lab's networks.
+        MetalLbConfiguration configuration = mode == null ? null : configuration(mode, client, target);
+        List<Violation> violations = new ArrayList<>();
+        versionProblem.ifPresent(violations::add);
+        if (mode != null) {
+            violations.addAll(BgpConfigValidator.validate(pool, configuration.othersInForce(pool), labNetworks(context)));
+        }
+        boolean valid = violations.isEmpty();
+        reportValidity(pool, status, violations, events, now);
+
+        // 3. Write MetalLB's configuration when it differs: this pool's new spec if valid, else its last accepted one.
+        if (mode != null) {
+            MetalLbConfiguration.Outcome outcome = valid ? configuration.accept(pool) : configuration.keep(pool);
+            outcome.writes().forEach(write -> {
+                if (write.repairedDrift()) {
+                    events.warning(pool, "DriftRepaired", write.description());
+                } else {
+                    events.normal(pool, "ConfigApplied", write.description());
+                }
+            });
+            status.configHash = outcome.hash();
+            Conditions.set(status.conditions, CONFIG_APPLIED, outcome.poolInForce(),
+                    !outcome.poolInForce() ? "NeverApplied" : valid ? "Applied" : "LastValidConfigInForce",
+                    !outcome.poolInForce() ? "no valid spec of this pool was ever applied"
+                            : valid ? "in force in " + target : "the spec is invalid; the last valid spec stays in force in " + target,
+                    generation, now);
+        } else {
+            // Without a version there is no telling where to write; whatever was in force stays.
+            boolean wasApplied = pool.getStatus() != null && Conditions.isTrue(pool.getStatus().conditions, CONFIG_APPLIED);
+            Conditions.set(status.conditions, CONFIG_APPLIED, wasApplied, wasApplied ? "LastValidConfigInForce" : "NeverApplied",
+                    wasApplied ? "the spec is invalid; the last valid spec stays in force" : "no valid spec of this pool was ever applied",
+                    generation, now);
+        }
+
+        // 4. Report whether MetalLB runs.
+        MetalLbInstallation.Availability availability = MetalLbInstallation.availability(client, target);
+        Conditions.set(status.conditions, METALLB_AVAILABLE, availability.available(),
+                availability.available() ? "Available" : "NotAvailable", availability.describe(), generation, now);
+        status.speakers = availability.speakersReady() + "/" + availability.speakersDesired();
+
+        boolean ready = valid && Conditions.isTrue(status.conditions, CONFIG_APPLIED) && availability.available();
+        Conditions.set(status.conditions, READY, ready, ready ? "Ready" : firstFalse(status),
+                ready ? "MetalLB is configured and running" : "see condition " + firstFalse(status), generation, now);
+        status.peers = status.peers == null ? "0/" + pool.getSpec().peers.size() : status.peers;
+        status.routes = status.routes == null ? "0/0" : status.routes;
+        return write(pool, status);
+    }
+
+    @Override
+    public DeleteControl cleanup(BgpPeerPool pool, Context<BgpPeerPool> context) {
+        EffectiveTarget target = EffectiveTarget.of(pool.getSpec().metallb);
+        Optional<MetalLbVersion> version = MetalLbVersion.parse(target.version());
+        if (version.isPresent()) {
+            configuration(version.get().mode(), context.getClient(), target).remove(pool).writes().forEach(write -> new EventRecorder(context.getClient())
+                    .normal(pool, "ConfigRemoved", write.description()));
+        }
+        return DeleteControl.defaultDelete();
+    }
+
+    private static BgpPeerPoolStatus startStatus(BgpPeerPool pool) {
+        BgpPeerPoolStatus status = new BgpPeerPoolStatus();
+        BgpPeerPoolStatus previous = pool.getStatus();
+        if (previous != null) {
+            // Router-side facts are refreshed elsewhere; carry them over unchanged.
+            status.conditions = new ArrayList<>(previous.conditions);
+            status.peers = previous.peers;
+            status.routes = previous.routes;
+            status.peerStatuses = previous.peerStatuses;
+            status.routeStatuses = previous.routeStatuses;
+            status.routeCounts = previous.routeCounts;
+        }
+        status.observedGeneration = pool.getMetadata().getGeneration();
+        return status;
+    }
+
+    private static void reportValidity(BgpPeerPool pool, BgpPeerPoolStatus status, List<Violation> violations,
+            EventRecorder events, Instant now) {
+        Long generation = pool.getMetadata().getGeneration();
+        if (violations.isEmpty()) {
+            Conditions.set(status.conditions, VALID, true, "Valid", "the spec passed MetalLB's and the lab's rules", generation, now);
+            return;
+        }
+        String message = Violation.summarize(violations);
+        boolean news = pool.getStatus() == null || Conditions.find(pool.getStatus().conditions, VALID)
+                .map(c -> !message.equals(c.getMessage())).orElse(true);
+        Conditions.set(status.conditions, VALID, false, violations.get(0).reason(), message, generation, now);
+        if (news) {
+            // Once per distinct problem, not on every resync.
+            events.warning(pool, violations.get(0).reason(), message);
+        }
+    }
+
+    private static String firstFalse(BgpPeerPoolStatus status) {
+        return status.conditions.stream().filter(c -> !READY.equals(c.getType()) && !Conditions.TRUE.equals(c.getStatus()))
+                .map(io.fabric8.kubernetes.api.model.Condition::getType).findFirst().orElse("Unknown");
+    }
+
+    /**
+     * The lab's networks, from the first LabCluster by name (a lab has one); empty when there is none. Read from the
+     * informer's whole cache: every LabCluster concerns every pool, including pools created after it.
+     */
+    @SuppressWarnings("unchecked")
+    private static Optional<LabNetworks> labNetworks(Context<BgpPeerPool> context) {
+        var clusters = (InformerEventSource<LabCluster, BgpPeerPool>) context.eventSourceRetriever().getEventSourceFor(LabCluster.class);
+        return clusters.list()
+                .min(Comparator.comparing(c -> c.getMetadata().getName()))
+                .map(c -> c.getSpec().networks);
+    }
+
+    private static UpdateControl<BgpPeerPool> write(BgpPeerPool pool, BgpPeerPoolStatus status) {
         if (!StatusDiff.changed(pool.getStatus(), status)) {
             return UpdateControl.noUpdate();
         }

@@ -24,6 +24,9 @@ public class BgpPeerPoolStatus {
     @JsonPropertyDescription("Converged over expected routes, e.g. 1/1.")
     public String routes;
 
+    @JsonPropertyDescription("MetalLB speakers ready over desired, e.g. 3/3.")
+    public String speakers;
+
     @JsonPropertyDescription("SHA-256 of the MetalLB configuration last written for this pool.")
     public String configHash;
 

@@ -8,7 +8,7 @@ import java.util.regex.Matcher;
 /** Parses Go duration strings ({@code 90s}, {@code 1h30m}, {@code 1.5s}) as kubeadm and MetalLB read them. */
 public final class GoDurations {
 
-    private static final java.util.regex.Pattern PART = java.util.regex.Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(h|m|s|ms|us|µs|ns)");
+    private static final java.util.regex.Pattern PART = java.util.regex.Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ms|us|µs|ns|h|m|s)");
     private static final Map<String, Long> NANOS_PER_UNIT = Map.of(
             "h", 3_600_000_000_000L, "m", 60_000_000_000L, "s", 1_000_000_000L,
             "ms", 1_000_000L, "us", 1_000L, "µs", 1_000L, "ns", 1L);

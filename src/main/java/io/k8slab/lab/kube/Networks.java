@@ -1,5 +1,6 @@
 package io.k8slab.lab.kube;
 
+import java.util.Comparator;
 import java.util.Optional;
 
 /**
@@ -19,6 +20,11 @@ public final class Networks {
 
         public boolean contains(long address) {
             return first <= address && address <= last;
+        }
+
+        /** Whether every address of {@code other} is in this range. */
+        public boolean contains(Range other) {
+            return first <= other.first && other.last <= last;
         }
 
         @Override
@@ -76,6 +82,47 @@ public final class Networks {
         }
         int length = Integer.parseInt(text);
         return length <= 32 ? Optional.of(length) : Optional.empty();
+    }
+
+    /** Parses a CIDR ({@code a.b.c.d/len}) or a range ({@code a.b.c.d-e.f.g.h}), or empty when it is neither. */
+    public static Optional<Range> parseCidrOrRange(String text) {
+        if (text == null || !text.contains("-")) {
+            return parseCIDR(text);
+        }
+        String[] bounds = text.split("-", 2);
+        Optional<Long> first = parseIPv4(bounds[0]);
+        Optional<Long> last = parseIPv4(bounds[1]);
+        return first.isPresent() && last.isPresent() ? Optional.of(new Range(first.get(), last.get())) : Optional.empty();
+    }
+
+    /** The prefix of {@code length} bits that holds {@code address}, as {@code a.b.c.d/len} with host bits clear. */
+    public static String prefix(long address, int length) {
+        if (length < 0 || length > 32) {
+            throw new IllegalArgumentException("prefix length " + length + " is not between 0 and 32");
+        }
+        long mask = length == 0 ? 0 : (0xFFFFFFFFL << (32 - length)) & 0xFFFFFFFFL;
+        return format(address & mask) + "/" + length;
+    }
+
+    /**
+     * Orders IPv4 addresses and prefixes numerically ({@code 172.17.0.9} before {@code 172.17.0.21}, then by prefix
+     * length); text that is neither sorts after them, alphabetically.
+     */
+    public static final Comparator<String> ADDRESS_ORDER = Comparator.comparingLong(Networks::sortKey)
+            .thenComparing(Comparator.naturalOrder());
+
+    /** address * 64 + prefix length (32 for a bare address); Long.MAX_VALUE for text that is neither. */
+    private static long sortKey(String text) {
+        if (text == null) {
+            return Long.MAX_VALUE;
+        }
+        int slash = text.indexOf('/');
+        if (slash < 0) {
+            return parseIPv4(text).map(address -> address << 6 | 32).orElse(Long.MAX_VALUE);
+        }
+        Optional<Long> address = parseIPv4(text.substring(0, slash));
+        Optional<Integer> length = prefixLength(text.substring(slash + 1));
+        return address.isPresent() && length.isPresent() ? address.get() << 6 | length.get() : Long.MAX_VALUE;
     }
 
     public static String format(long address) {

@@ -57,7 +57,7 @@ public final class TestCluster {
         kubeconfig = workDir.resolve("kubeconfig");
         Files.writeString(kubeconfig, server.getKubeConfigYaml());
         client = newClient("lab-operator-tests");
-        installCrds(client);
+        installCrds(Path.of("crds"));
     }
 
     public static synchronized TestCluster get() {
@@ -101,10 +101,10 @@ public final class TestCluster {
         }
     }
 
-    /** Applies every CRD in {@code crds/} and waits until the API server serves it. */
-    private static void installCrds(KubernetesClient client) throws IOException {
+    /** Applies every CRD in {@code dir} and waits until the API server serves it. */
+    public void installCrds(Path dir) throws IOException {
         List<Path> files;
-        try (Stream<Path> list = Files.list(Path.of("crds"))) {
+        try (Stream<Path> list = Files.list(dir)) {
             files = list.sorted().toList();
         }
         for (Path file : files) {

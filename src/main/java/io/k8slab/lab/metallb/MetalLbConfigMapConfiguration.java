@@ -1,0 +1,87 @@
+package io.k8slab.lab.metallb;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.k8slab.lab.bgp.BgpPeerPool;
+
+/**
+ * MetalLB v0.12 and older: one ConfigMap for all pools of a target, holding the accepted specs beside the rendered
+ * config (see {@link MetalLbConfigMap}). Writes are updates locked to the resourceVersion read, so two pools
+ * reconciled at once cannot drop each other's spec: the loser gets a conflict and is retried.
+ */
+public final class MetalLbConfigMapConfiguration implements MetalLbConfiguration {
+
+    private final KubernetesClient client;
+    private final EffectiveTarget target;
+    private final ConfigMap live;
+    private final Map<String, BgpPeerPool> accepted;
+
+    public MetalLbConfigMapConfiguration(KubernetesClient client, EffectiveTarget target) {
+        this.client = client;
+        this.target = target;
+        this.live = client.configMaps().inNamespace(target.namespace()).withName(target.configMapName()).get();
+        this.accepted = MetalLbConfigMap.accepted(live);
+    }
+
+    @Override
+    public List<BgpPeerPool> othersInForce(BgpPeerPool pool) {
+        return accepted.values().stream().filter(p -> !p.getMetadata().getName().equals(pool.getMetadata().getName())).toList();
+    }
+
+    @Override
+    public Outcome accept(BgpPeerPool pool) {
+        return writeWith(pool, sources -> sources.put(pool.getMetadata().getName(), pool));
+    }
+
+    @Override
+    public Outcome keep(BgpPeerPool pool) {
+        return writeWith(pool, sources -> {
+        });
+    }
+
+    @Override
+    public Outcome remove(BgpPeerPool pool) {
+        return writeWith(pool, sources -> sources.remove(pool.getMetadata().getName()));
+    }
+
+    private Outcome writeWith(BgpPeerPool pool, Consumer<Map<String, BgpPeerPool>> change) {
+        Map<String, BgpPeerPool> sources = new java.util.TreeMap<>(accepted);
+        change.accept(sources);
+        ConfigMap desired = MetalLbConfigMap.desired(target, sources);
+        String config = desired.getData().get(MetalLbConfigMap.CONFIG_KEY);
+        List<Write> writes = new ArrayList<>();
+        // Nothing accepted and nothing there: creating an empty config would change nothing MetalLB does.
+        boolean nothingToSay = live == null && sources.isEmpty();
+        if (!nothingToSay && !MetalLbConfigMap.inForce(live, desired)) {
+            writes.add(new Write(describe(desired), live != null && onlyConfigDiffers(live, desired)));
+            if (live == null) {
+                client.resource(desired).create();
+            } else {
+                desired.getMetadata().setResourceVersion(live.getMetadata().getResourceVersion());
+                client.resource(desired).update();
+            }
+        }
+        return new Outcome(writes, MetalLbConfigRenderer.hash(config), sources.containsKey(pool.getMetadata().getName()));
+    }
+
+    /** The accepted specs are as stored but the config is not: someone edited what MetalLB reads. */
+    private static boolean onlyConfigDiffers(ConfigMap live, ConfigMap desired) {
+        Map<String, String> liveSources = new java.util.HashMap<>(live.getData() == null ? Map.of() : live.getData());
+        Map<String, String> desiredSources = new java.util.HashMap<>(desired.getData());
+        liveSources.remove(MetalLbConfigMap.CONFIG_KEY);
+        desiredSources.remove(MetalLbConfigMap.CONFIG_KEY);
+        return liveSources.equals(desiredSources);
+    }
+
+    private String describe(ConfigMap desired) {
+        String hash = MetalLbConfigRenderer.hash(desired.getData().get(MetalLbConfigMap.CONFIG_KEY));
+        String verb = live == null ? "created" : "updated";
+        return "ConfigMap " + target.namespace() + "/" + target.configMapName() + " " + verb + " (config sha256 "
+                + hash.substring(0, 12) + ")";
+    }
+}

@@ -1,0 +1,117 @@
+package io.k8slab.lab.metallb;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.k8slab.lab.bgp.BgpPeerPool;
+import io.k8slab.lab.kube.Conditions;
+import io.k8slab.lab.kube.Subset;
+
+/**
+ * MetalLB v0.13 and later: each BgpPeerPool owns the metallb.io resources rendered from it (labelled
+ * {@link MetalLbCrdRenderer#OWNER_LABEL}). Accepting a pool applies what differs and prunes what it no longer
+ * renders; an invalid pool's resources are left exactly as they are, which is its last valid configuration.
+ */
+public final class MetalLbCrdConfiguration implements MetalLbConfiguration {
+
+    /** The kinds the renderer produces, as apiVersion and kind. */
+    private static final List<String[]> KINDS = List.of(
+            new String[] { "metallb.io/v1beta2", "BGPPeer" },
+            new String[] { "metallb.io/v1beta1", "IPAddressPool" },
+            new String[] { "metallb.io/v1beta1", "BGPAdvertisement" },
+            new String[] { "metallb.io/v1beta1", "L2Advertisement" });
+
+    private final KubernetesClient client;
+    private final EffectiveTarget target;
+
+    public MetalLbCrdConfiguration(KubernetesClient client, EffectiveTarget target) {
+        this.client = client;
+        this.target = target;
+    }
+
+    /** The other pools for the same target that were last found valid: their resources are what is in force. */
+    @Override
+    public List<BgpPeerPool> othersInForce(BgpPeerPool pool) {
+        return client.resources(BgpPeerPool.class).list().getItems().stream()
+                .filter(other -> !other.getMetadata().getName().equals(pool.getMetadata().getName()))
+                .filter(other -> EffectiveTarget.of(other.getSpec().metallb).equals(target))
+                .filter(other -> other.getStatus() != null && Conditions.isTrue(other.getStatus().conditions, "Valid"))
+                .toList();
+    }
+
+    @Override
+    public Outcome accept(BgpPeerPool pool) {
+        // Rendered with the pools in force so that a router shared by several pools becomes one BGPPeer (owned by
+        // the first pool by name), then cut down to what this pool owns.
+        List<BgpPeerPool> pools = new ArrayList<>(othersInForce(pool));
+        pools.add(pool);
+        List<GenericKubernetesResource> desired = MetalLbCrdRenderer.render(pools).stream()
+                .filter(r -> pool.getMetadata().getName().equals(r.getMetadata().getLabels().get(MetalLbCrdRenderer.OWNER_LABEL)))
+                .toList();
+        List<Write> writes = new ArrayList<>();
+        for (GenericKubernetesResource resource : desired) {
+            GenericKubernetesResource live = client.resource(resource).get();
+            JsonNode wanted = Serialization.jsonMapper().valueToTree(resource);
+            if (live == null || !Subset.contains(Serialization.jsonMapper().valueToTree(live), wanted)) {
+                client.resource(resource).fieldManager(MetalLbInstallation.FIELD_MANAGER).forceConflicts().serverSideApply();
+                writes.add(new Write(describe(resource, live == null ? "created" : "updated"), false));
+            }
+        }
+        Set<String> wantedKeys = desired.stream().map(MetalLbCrdConfiguration::key).collect(Collectors.toSet());
+        writes.addAll(prune(pool, wantedKeys));
+        return new Outcome(writes, hash(desired), true);
+    }
+
+    @Override
+    public Outcome keep(BgpPeerPool pool) {
+        List<GenericKubernetesResource> current = ownedResources(pool);
+        return new Outcome(List.of(), hash(current), !current.isEmpty());
+    }
+
+    @Override
+    public Outcome remove(BgpPeerPool pool) {
+        return new Outcome(prune(pool, Set.of()), hash(List.of()), false);
+    }
+
+    private List<Write> prune(BgpPeerPool pool, Set<String> keep) {
+        List<Write> writes = new ArrayList<>();
+        for (GenericKubernetesResource resource : ownedResources(pool)) {
+            if (!keep.contains(key(resource))) {
+                client.resource(resource).delete();
+                writes.add(new Write(describe(resource, "deleted"), false));
+            }
+        }
+        return writes;
+    }
+
+    private List<GenericKubernetesResource> ownedResources(BgpPeerPool pool) {
+        List<GenericKubernetesResource> owned = new ArrayList<>();
+        for (String[] kind : KINDS) {
+            owned.addAll(client.genericKubernetesResources(kind[0], kind[1]).inNamespace(target.namespace())
+                    .withLabel(MetalLbCrdRenderer.OWNER_LABEL, pool.getMetadata().getName()).list().getItems());
+        }
+        return owned;
+    }
+
+    private static String key(GenericKubernetesResource resource) {
+        return resource.getKind() + "/" + resource.getMetadata().getName();
+    }
+
+    private String describe(GenericKubernetesResource resource, String verb) {
+        return resource.getKind() + " " + target.namespace() + "/" + resource.getMetadata().getName() + " " + verb;
+    }
+
+    private static String hash(List<GenericKubernetesResource> resources) {
+        StringBuilder text = new StringBuilder();
+        resources.stream().sorted(java.util.Comparator.comparing(MetalLbCrdConfiguration::key))
+                .forEach(r -> text.append(key(r)).append(Serialization.asJson(r.getAdditionalProperties().get("spec"))).append('\n'));
+        return MetalLbConfigRenderer.hash(text.toString());
+    }
+}

@@ -1,0 +1,119 @@
+package io.k8slab.lab.metallb;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.k8slab.lab.kube.Subset;
+
+/**
+ * Installs MetalLB v0.7.3 from the manifests under {@code deploy/metallb} (embedded in the jar) and keeps its
+ * components as released: a deleted or edited component is applied again. Only what differs is written.
+ */
+public final class MetalLbInstallation {
+
+    static final String MANIFEST = "/metallb/v0.7.3/metallb.yaml";
+    static final String RELEASED_NAMESPACE = "metallb-system";
+    static final String RELEASED_CONFIG_ARG = "--config=config";
+    public static final String FIELD_MANAGER = "lab-operator";
+
+    /** How the components are doing: the controller Deployment and the speaker DaemonSet. */
+    public record Availability(boolean controllerAvailable, int speakersReady, int speakersDesired) {
+        public boolean available() {
+            return controllerAvailable && speakersDesired > 0 && speakersReady == speakersDesired;
+        }
+
+        public String describe() {
+            return "controller " + (controllerAvailable ? "available" : "not available") + ", speakers ready "
+                    + speakersReady + "/" + speakersDesired;
+        }
+    }
+
+    private MetalLbInstallation() {
+    }
+
+    /** The released manifests adapted to the target's namespace and ConfigMap name. Pure. */
+    public static List<GenericKubernetesResource> desired(EffectiveTarget target) {
+        List<GenericKubernetesResource> objects = new ArrayList<>();
+        for (JsonNode manifest : readManifests()) {
+            ObjectNode object = (ObjectNode) manifest.deepCopy();
+            retarget(object, target);
+            objects.add(Serialization.jsonMapper().convertValue(object, GenericKubernetesResource.class));
+        }
+        return objects;
+    }
+
+    /**
+     * Applies every component that is missing or differs from the release, and returns what it wrote
+     * ({@code Kind/name}), empty when everything was in place.
+     */
+    public static List<String> ensure(KubernetesClient client, EffectiveTarget target) {
+        List<String> written = new ArrayList<>();
+        for (GenericKubernetesResource object : desired(target)) {
+            GenericKubernetesResource live = client.resource(object).get();
+            JsonNode desiredTree = Serialization.jsonMapper().valueToTree(object);
+            if (live == null || !Subset.contains(Serialization.jsonMapper().valueToTree(live), desiredTree)) {
+                client.resource(object).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+                written.add(object.getKind() + "/" + object.getMetadata().getName());
+            }
+        }
+        return written;
+    }
+
+    public static Availability availability(KubernetesClient client, EffectiveTarget target) {
+        Deployment controller = client.apps().deployments().inNamespace(target.namespace()).withName("controller").get();
+        DaemonSet speaker = client.apps().daemonSets().inNamespace(target.namespace()).withName("speaker").get();
+        boolean controllerAvailable = controller != null && controller.getStatus() != null
+                && controller.getStatus().getAvailableReplicas() != null && controller.getStatus().getAvailableReplicas() > 0;
+        int ready = speaker == null || speaker.getStatus() == null || speaker.getStatus().getNumberReady() == null ? 0
+                : speaker.getStatus().getNumberReady();
+        int desired = speaker == null || speaker.getStatus() == null || speaker.getStatus().getDesiredNumberScheduled() == null ? 0
+                : speaker.getStatus().getDesiredNumberScheduled();
+        return new Availability(controllerAvailable, ready, desired);
+    }
+
+    private static void retarget(ObjectNode object, EffectiveTarget target) {
+        ObjectNode metadata = (ObjectNode) object.get("metadata");
+        if ("Namespace".equals(object.path("kind").asText())) {
+            metadata.put("name", target.namespace());
+        } else if (metadata.has("namespace")) {
+            metadata.put("namespace", target.namespace());
+        }
+        object.path("subjects").forEach(subject -> ((ObjectNode) subject).put("namespace", target.namespace()));
+        object.path("spec").path("template").path("spec").path("containers").forEach(container -> {
+            ArrayNode args = (ArrayNode) container.path("args");
+            for (int i = 0; i < args.size(); i++) {
+                if (RELEASED_CONFIG_ARG.equals(args.get(i).asText())) {
+                    args.set(i, TextNode.valueOf("--config=" + target.configMapName()));
+                }
+            }
+        });
+    }
+
+    private static List<JsonNode> readManifests() {
+        try (InputStream in = MetalLbInstallation.class.getResourceAsStream(MANIFEST)) {
+            if (in == null) {
+                throw new IllegalStateException(MANIFEST + " is missing from the classpath: the build embeds deploy/metallb");
+            }
+            List<HasMetadata> items = Serialization.unmarshal(in);
+            List<JsonNode> trees = new ArrayList<>();
+            items.forEach(item -> trees.add(Serialization.jsonMapper().valueToTree(item)));
+            return trees;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.k8slab.lab.metallb;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import io.k8slab.lab.bgp.AddressPool;
+import io.k8slab.lab.bgp.BgpAdvertisement;
+import io.k8slab.lab.bgp.PoolProtocol;
+import io.k8slab.lab.kube.Patterns;
+
+/**
+ * MetalLB v0.7.3's defaults and value rules, in one place so that the validator (which checks the lab's spec),
+ * the model (which parses a rendered config as MetalLB would) and the renderers cannot drift apart.
+ */
+final class MetalLbRules {
+
+    static final int DEFAULT_PEER_PORT = 179;
+    static final Duration DEFAULT_HOLD_TIME = Duration.ofSeconds(90);
+    static final int DEFAULT_AGGREGATION_LENGTH = 32;
+    static final long DEFAULT_LOCAL_PREF = 0;
+    static final long MAX_UINT32 = Patterns.MAX_ASN;
+
+    private static final Duration MIN_HOLD_TIME = Duration.ofSeconds(3);
+    private static final Pattern LABEL_NAME = Pattern.compile("^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$");
+    private static final Pattern LABEL_VALUE = Pattern.compile(Patterns.LABEL_VALUE);
+    private static final Pattern DNS_SUBDOMAIN = Pattern.compile(Patterns.DNS_SUBDOMAIN);
+
+    private MetalLbRules() {
+    }
+
+    /** The spec's documented defaults, shared by the validator and both renderers: null means "not given". */
+    static PoolProtocol protocol(AddressPool pool) {
+        return pool.protocol == null ? PoolProtocol.bgp : pool.protocol;
+    }
+
+    static boolean autoAssign(AddressPool pool) {
+        return pool.autoAssign == null || pool.autoAssign;
+    }
+
+    static boolean avoidBuggyIPs(AddressPool pool) {
+        return Boolean.TRUE.equals(pool.avoidBuggyIPs);
+    }
+
+    static int aggregationLength(BgpAdvertisement advertisement) {
+        return advertisement.aggregationLength == null ? DEFAULT_AGGREGATION_LENGTH : advertisement.aggregationLength;
+    }
+
+    static long localPref(BgpAdvertisement advertisement) {
+        return advertisement.localPref == null ? DEFAULT_LOCAL_PREF : advertisement.localPref;
+    }
+
+    /** A pool's advertisements, or MetalLB's implicit one (each address as a /32) when none are given. */
+    static List<BgpAdvertisement> advertisements(AddressPool pool) {
+        return pool.advertisements == null || pool.advertisements.isEmpty() ? List.of(new BgpAdvertisement()) : pool.advertisements;
+    }
+
+    /** BGP (RFC 4271) lets a hold time be 0 (no keepalives) or at least 3s. */
+    static boolean holdTimeAllowed(Duration holdTime) {
+        return holdTime.isZero() || holdTime.compareTo(MIN_HOLD_TIME) >= 0;
+    }
+
+    /** MetalLB drops the fraction of a second before checking and using a hold time. */
+    static Duration wholeSeconds(Duration holdTime) {
+        return Duration.ofSeconds(holdTime.getSeconds());
+    }
+
+    /** A literal community {@code asn:value}, each part a 16-bit decimal, as its 32-bit value. */
+    static Optional<Long> community(String text) {
+        String[] parts = text == null ? new String[0] : text.split(":", -1);
+        if (parts.length != 2) {
+            return Optional.empty();
+        }
+        Optional<Long> asn = uint16(parts[0]);
+        Optional<Long> value = uint16(parts[1]);
+        return asn.isPresent() && value.isPresent() ? Optional.of(asn.get() << 16 | value.get()) : Optional.empty();
+    }
+
+    static String formatCommunity(long community) {
+        return (community >> 16) + ":" + (community & 0xFFFF);
+    }
+
+    private static Optional<Long> uint16(String text) {
+        // Go's strconv.ParseUint: decimal digits only, leading zeros allowed, no sign.
+        String digits = text.replaceFirst("^0+(?=.)", "");
+        if (digits.isEmpty() || digits.length() > 5 || !digits.chars().allMatch(Character::isDigit)) {
+            return Optional.empty();
+        }
+        long value = Long.parseLong(digits);
+        return value <= 0xFFFF ? Optional.of(value) : Optional.empty();
+    }
+
+    /** Why a node-selector key is not a Kubernetes qualified name ({@code [prefix/]name}), or empty when it is. */
+    static Optional<String> labelKeyProblem(String key) {
+        int slash = key.indexOf('/');
+        String prefix = slash < 0 ? null : key.substring(0, slash);
+        String name = key.substring(slash + 1);
+        if (prefix != null && (prefix.length() > 253 || !DNS_SUBDOMAIN.matcher(prefix).matches())) {
+            return Optional.of("label key prefix '" + prefix + "' must be a DNS subdomain");
+        }
+        if (name.length() > 63 || !LABEL_NAME.matcher(name).matches()) {
+            return Optional.of("label key '" + key + "' must be at most 63 alphanumerics, '-', '_' or '.', "
+                    + "starting and ending alphanumeric, with an optional DNS prefix and '/'");
+        }
+        return Optional.empty();
+    }
+
+    /** Why a node-selector value is not a Kubernetes label value, or empty when it is. */
+    static Optional<String> labelValueProblem(String value) {
+        return value != null && value.length() <= 63 && LABEL_VALUE.matcher(value).matches() ? Optional.empty()
+                : Optional.of("label value '" + value + "' must be at most 63 alphanumerics, '-', '_' or '.', "
+                        + "starting and ending alphanumeric");
+    }
+}
