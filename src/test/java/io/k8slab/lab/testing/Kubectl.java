@@ -19,13 +19,22 @@ public final class Kubectl {
 
     /** kubectl's standard output; fails with its error output when it exits non-zero. */
     public static String run(String... args) {
+        return run(false, args);
+    }
+
+    /** kubectl's standard output whatever its exit code (e.g. {@code auth can-i} exits 1 for "no"). */
+    public static String runAllowingFailure(String... args) {
+        return run(true, args);
+    }
+
+    private static String run(boolean allowFailure, String... args) {
         List<String> command = new ArrayList<>(List.of(binary(), "--kubeconfig", TestCluster.get().kubeconfig().toString()));
         command.addAll(List.of(args));
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
             byte[] out = process.getInputStream().readAllBytes();
             byte[] err = process.getErrorStream().readAllBytes();
-            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            if (!process.waitFor(60, TimeUnit.SECONDS) || (!allowFailure && process.exitValue() != 0)) {
                 throw new AssertionError("kubectl " + String.join(" ", args) + " failed: " + new String(err, StandardCharsets.UTF_8));
             }
             return new String(out, StandardCharsets.UTF_8);

@@ -8,8 +8,8 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 
 /**
  * The operator's reconcilers running in the test JVM against the {@link TestCluster}, with plain
- * java-operator-sdk (the same library QOSDK wires in production). Tests can stop and start it to simulate a
- * restart.
+ * java-operator-sdk (the same library QOSDK wires in production), acting as the operator's ServiceAccount with
+ * deploy/operator's RBAC. Tests can stop and start it to simulate a restart.
  */
 public final class LocalOperator implements AutoCloseable {
 
@@ -17,7 +17,7 @@ public final class LocalOperator implements AutoCloseable {
     private final Operator operator;
 
     public LocalOperator(List<Reconciler<?>> reconcilers) {
-        client = TestCluster.get().newClient(TestCluster.OPERATOR_USER_AGENT);
+        client = TestCluster.get().newOperatorClient();
         operator = new Operator(overrider -> overrider.withKubernetesClient(client)
                 .withCloseClientOnStop(false)
                 .withStopOnInformerErrorDuringStartup(true));

@@ -27,6 +27,9 @@ public final class TestCluster {
 
     /** Operators under test identify themselves with this user agent, so the audit log can tell their requests apart. */
     public static final String OPERATOR_USER_AGENT = "lab-operator-under-test";
+    /** The ServiceAccount deploy/operator binds to its roles; operators under test act as it. */
+    public static final String OPERATOR_SERVICE_ACCOUNT = "system:serviceaccount:lab-operator:lab-operator";
+    private static final List<String> OPERATOR_RBAC = List.of("namespace.yaml", "serviceaccount.yaml", "rbac.yaml");
 
     private static TestCluster instance;
 
@@ -58,6 +61,11 @@ public final class TestCluster {
         Files.writeString(kubeconfig, server.getKubeConfigYaml());
         client = newClient("lab-operator-tests");
         installCrds(Path.of("crds"));
+        for (String file : OPERATOR_RBAC) {
+            try (var in = Files.newInputStream(Path.of("deploy", "operator", file))) {
+                client.load(in).items().forEach(item -> client.resource(item).serverSideApply());
+            }
+        }
     }
 
     public static synchronized TestCluster get() {
@@ -84,6 +92,18 @@ public final class TestCluster {
         return new KubernetesClientBuilder().withConfig(config).build();
     }
 
+    /**
+     * A client that acts as the operator's ServiceAccount with exactly deploy/operator's RBAC: the least
+     * privilege the operator gets in a real cluster.
+     */
+    public KubernetesClient newOperatorClient() {
+        Config config = Config.fromKubeconfig(readKubeconfig());
+        config.setUserAgent(OPERATOR_USER_AGENT);
+        config.setImpersonateUsername(OPERATOR_SERVICE_ACCOUNT);
+        config.setImpersonateGroups("system:serviceaccounts", "system:serviceaccounts:lab-operator", "system:authenticated");
+        return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
     /** The kubeconfig file for kubectl and for the packaged operator. */
     public Path kubeconfig() {
         return kubeconfig;
@@ -105,7 +125,7 @@ public final class TestCluster {
     public void installCrds(Path dir) throws IOException {
         List<Path> files;
         try (Stream<Path> list = Files.list(dir)) {
-            files = list.sorted().toList();
+            files = list.filter(f -> !f.getFileName().toString().startsWith("kustomization")).sorted().toList();
         }
         for (Path file : files) {
             try (var in = Files.newInputStream(file)) {
