@@ -6,7 +6,7 @@ MVN ?= ./mvnw
 KUBE_API_TEST_DIR ?= $(HOME)/.kubeapitest
 export KUBE_API_TEST_DIR
 
-.PHONY: help test deps test-binaries build run crds up provision down clean status
+.PHONY: help test deps test-binaries build run crds bench up provision down clean status
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -22,6 +22,11 @@ test-binaries: ## Build kube-apiserver, etcd, kubeadm for the tests (cached in $
 
 build: ## Package the operator (target/quarkus-app)
 	$(MVN) -B package -DskipTests
+
+bench: deps test-binaries ## Benchmarks against the real API server; writes target/bench/report.md and report.json
+	rm -rf target/bench
+	$(MVN) -B package -DskipTests
+	$(MVN) -B surefire:test -Dgroups=bench -Dexcluded.groups=
 
 run: test-binaries ## Run the operator against the current context, or a local control plane when none answers
 	@hack/run-local.sh

@@ -10,8 +10,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * The test API server's audit log (write verbs only, one JSON event a line): the server's own record of who
- * changed what, used to prove that a resync with nothing changed writes nothing.
+ * The test API server's audit log (every request at Metadata level, one JSON event a line): the server's own
+ * record of who did what, used to prove that a resync with nothing changed writes nothing and to count a
+ * steady-state operator's requests.
  */
 public final class AuditLog {
 
@@ -27,8 +28,18 @@ public final class AuditLog {
         return path;
     }
 
-    /** The write events the server has logged so far whose user agent starts with {@code userAgent}. */
+    private static final java.util.Set<String> WRITE_VERBS = java.util.Set.of("create", "update", "patch", "delete", "deletecollection");
+
+    /** The write requests the server has logged so far whose user agent starts with {@code userAgent}. */
     public List<JsonNode> writesBy(String userAgent) {
+        return requestsBy(userAgent).stream().filter(event -> WRITE_VERBS.contains(event.path("verb").asText())).toList();
+    }
+
+    /**
+     * Every request logged so far whose user agent starts with {@code userAgent}, once each: a watch when it
+     * started (it may never complete), anything else when it completed.
+     */
+    public List<JsonNode> requestsBy(String userAgent) {
         if (!Files.exists(path)) {
             return List.of();
         }
@@ -36,7 +47,8 @@ public final class AuditLog {
             return Files.readAllLines(path).stream()
                     .filter(line -> !line.isBlank())
                     .map(AuditLog::parse)
-                    .filter(event -> "ResponseComplete".equals(event.path("stage").asText()))
+                    .filter(event -> ("watch".equals(event.path("verb").asText()) ? "ResponseStarted" : "ResponseComplete")
+                            .equals(event.path("stage").asText()))
                     .filter(event -> event.path("userAgent").asText().startsWith(userAgent))
                     .toList();
         } catch (IOException e) {

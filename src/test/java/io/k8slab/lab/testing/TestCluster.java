@@ -48,7 +48,6 @@ public final class TestCluster {
                 omitStages: [RequestReceived]
                 rules:
                 - level: Metadata
-                  verbs: [create, update, patch, delete, deletecollection]
                 """);
         auditLog = new AuditLog(workDir.resolve("audit.log"));
         server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()

@@ -1,0 +1,245 @@
+package io.k8slab.lab.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.k8slab.lab.bgp.BgpPeerPool;
+import io.k8slab.lab.cluster.LabCluster;
+import io.k8slab.lab.cluster.LabNode;
+import io.k8slab.lab.cluster.NodeRole;
+import io.k8slab.lab.testing.Manifests;
+import io.k8slab.lab.testing.Nodes;
+import io.k8slab.lab.testing.PackagedOperator;
+import io.k8slab.lab.testing.TestCluster;
+
+/**
+ * {@code make bench}: the packaged operator, started as deploy/operator starts it, against the real test API
+ * server. Figures go to target/bench/report.md (and .json); nothing here asserts a time. Sizes can be lowered for
+ * a quick look: -Dbench.nodes, -Dbench.unrelated, -Dbench.iterations, -Dbench.idleSeconds.
+ */
+@Tag("bench")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class OperatorBench {
+
+    private static final int ITERATIONS = Integer.getInteger("bench.iterations", 20);
+    private static final int NODES = Integer.getInteger("bench.nodes", 1000);
+    private static final int UNRELATED = Integer.getInteger("bench.unrelated", 10_000);
+    private static final int IDLE_SECONDS = Integer.getInteger("bench.idleSeconds", 60);
+    private static final String MLB = "bench-mlb";
+
+    private static final KubernetesClient client = TestCluster.get().client();
+    private static PackagedOperator operator;
+
+    @BeforeAll
+    static void startOperator() {
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(MLB).endMetadata().build()).serverSideApply();
+        operator = PackagedOperator.start("bench", Map.of());
+        Duration ready = operator.awaitReady(Duration.ofMinutes(2));
+        BenchReport.record("5. Footprint", "start to ready (packaged, deploy/ JVM settings)", Map.of("ms", ready.toMillis()));
+    }
+
+    @AfterAll
+    static void stopOperator() {
+        if (operator != null) {
+            operator.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void bgpConvergenceAgainstThePhysicalFloor() {
+        BgpPeerPool pool = Manifests.toResource(Manifests.variant(Manifests.BGP_PEER_POOL, "bench", m ->
+                ((ObjectNode) m.at("/spec/metallb")).put("namespace", MLB).put("install", false)), BgpPeerPool.class);
+        client.resource(pool).create();
+        awaitConfig("auto-assign: true");
+
+        List<Double> convergence = new ArrayList<>();
+        List<Double> configWritten = new ArrayList<>();
+        for (int i = 0; i < ITERATIONS; i++) {
+            boolean autoAssign = i % 2 == 0 ? false : true;
+            long start = System.nanoTime();
+            BgpPeerPool changed = client.resources(BgpPeerPool.class).withName("bench")
+                    .edit(p -> {
+                        p.getSpec().addressPools.get(0).autoAssign = autoAssign;
+                        return p;
+                    });
+            long generation = changed.getMetadata().getGeneration();
+            awaitConfig("auto-assign: " + autoAssign);
+            configWritten.add(millisSince(start));
+            client.resources(BgpPeerPool.class).withName("bench").waitUntilCondition(
+                    p -> p.getStatus() != null && Long.valueOf(generation).equals(p.getStatus().observedGeneration), 30, TimeUnit.SECONDS);
+            convergence.add(millisSince(start));
+        }
+
+        List<Double> floor = new ArrayList<>();
+        var floorConfig = new ConfigMapBuilder(client.configMaps().inNamespace(MLB).withName("config").get())
+                .editMetadata().withName("floor").withResourceVersion(null).withUid(null).withManagedFields().endMetadata().build();
+        for (int i = 0; i < ITERATIONS; i++) {
+            floorConfig.getData().put("iteration", Integer.toString(i));
+            long start = System.nanoTime();
+            client.resource(floorConfig).fieldManager("bench-floor").forceConflicts().serverSideApply();
+            floor.add(millisSince(start));
+        }
+
+        var toConfig = BenchReport.Summary.of(configWritten);
+        var toStatus = BenchReport.Summary.of(convergence);
+        var physical = BenchReport.Summary.of(floor);
+        BenchReport.record("1. Convergence", "BgpPeerPool change -> MetalLB ConfigMap written", summary(toConfig, physical));
+        BenchReport.record("1. Convergence", "BgpPeerPool change -> status.observedGeneration caught up", summary(toStatus, physical));
+        BenchReport.record("2. Physical floor", "one server-side apply of the same ConfigMap by a plain client", summary(physical, physical));
+    }
+
+    @Test
+    @Order(2)
+    void steadyStateRequests() throws InterruptedException {
+        int before = TestCluster.get().auditLog().requestsBy(TestCluster.OPERATOR_USER_AGENT).size();
+        Thread.sleep(IDLE_SECONDS * 1000L);
+        List<JsonNode> window = TestCluster.get().auditLog().requestsBy(TestCluster.OPERATOR_USER_AGENT);
+        List<JsonNode> requests = window.subList(before, window.size());
+        double minutes = IDLE_SECONDS / 60.0;
+        Map<String, Object> perMinute = new LinkedHashMap<>();
+        for (String verb : List.of("create", "update", "patch", "delete", "get", "list", "watch")) {
+            perMinute.put(verb, requests.stream().filter(r -> verb.equals(r.path("verb").asText())).count() / minutes);
+        }
+        // The Lease is leader election's heartbeat: a write by design, counted apart from the operator's work.
+        long writes = requests.stream().filter(r -> List.of("create", "update", "patch", "delete").contains(r.path("verb").asText()))
+                .filter(r -> !"leases".equals(r.path("objectRef").path("resource").asText())).count();
+        long leaseRequests = requests.stream().filter(r -> "leases".equals(r.path("objectRef").path("resource").asText())).count();
+        perMinute.put("writes other than the Lease (goal 0)", writes / minutes);
+        perMinute.put("Lease requests (leader election)", leaseRequests / minutes);
+        perMinute.put("window seconds", IDLE_SECONDS);
+        BenchReport.record("3. Steady state", "API requests per minute with nothing changing", perMinute);
+        BenchReport.record("5. Footprint", "idle", Map.of("rss bytes", operator.residentBytes(), "heap after GC bytes", operator.heapAfterGcBytes()));
+    }
+
+    @Test
+    @Order(3)
+    void labClusterWithManyNodes() {
+        parallel(NODES, i -> Nodes.registerReady(client, nodeName(i), address(i), "v1.30.2"));
+        LabCluster cluster = Manifests.toResource(Manifests.variant(Manifests.LAB_CLUSTER, "bench-scale", m -> {
+            ((ObjectNode) m.at("/spec/networks")).put("nodeCIDR", "172.16.0.0/16");
+        }), LabCluster.class);
+        cluster.getSpec().nodes = IntStream.range(0, NODES).mapToObj(OperatorBench::labNode).toList();
+
+        long start = System.nanoTime();
+        client.resource(cluster).create();
+        LabCluster done = client.resources(LabCluster.class).withName("bench-scale").waitUntilCondition(
+                c -> c.getStatus() != null && (NODES + "/" + NODES).equals(c.getStatus().ready), 10, TimeUnit.MINUTES);
+        double reconcile = millisSince(start);
+        BenchReport.record("4. Scale", "LabCluster with " + NODES + " registered nodes: apply -> status " + NODES + "/" + NODES,
+                Map.of("ms", reconcile, "status bytes", Serialization.asJson(done.getStatus()).length(),
+                        "heap after GC bytes", operator.heapAfterGcBytes(), "rss bytes", operator.residentBytes()));
+    }
+
+    @Test
+    @Order(4)
+    void unrelatedObjectsDoNotGrowTheHeap() {
+        long heapBefore = operator.heapAfterGcBytes();
+        int namespaces = 10;
+        IntStream.range(0, namespaces).forEach(n -> client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
+                .withName("unrelated-" + n).endMetadata().build()).serverSideApply());
+        parallel(UNRELATED / 2, i -> client.configMaps().inNamespace("unrelated-" + (i % namespaces)).resource(new ConfigMapBuilder()
+                .withNewMetadata().withName("cm-" + i).endMetadata().addToData("payload", "x".repeat(512)).build()).create());
+        parallel(UNRELATED / 2, i -> client.secrets().inNamespace("unrelated-" + (i % namespaces)).resource(new SecretBuilder()
+                .withNewMetadata().withName("secret-" + i).endMetadata().addToStringData("payload", "x".repeat(512)).build()).create());
+        sleepSeconds(10);
+        long heapAfter = operator.heapAfterGcBytes();
+        BenchReport.record("6. Unrelated objects", UNRELATED + " ConfigMaps and Secrets in other namespaces",
+                Map.of("heap before bytes", heapBefore, "heap after bytes", heapAfter, "growth bytes", heapAfter - heapBefore));
+        assertThat(operator.residentBytes()).isPositive();
+    }
+
+    // --- helpers -------------------------------------------------------------------------------------------
+
+    private static void awaitConfig(String fragment) {
+        client.configMaps().inNamespace(MLB).withName("config").waitUntilCondition(
+                c -> c != null && c.getData() != null && c.getData().getOrDefault("config", "").contains(fragment), 60, TimeUnit.SECONDS);
+    }
+
+    private static Map<String, Object> summary(BenchReport.Summary figure, BenchReport.Summary floor) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("median ms", round(figure.median()));
+        values.put("p95 ms", round(figure.p95()));
+        values.put("samples", figure.samples());
+        values.put("median / floor median", round(figure.median() / floor.median()));
+        return values;
+    }
+
+    private static double millisSince(long start) {
+        return (System.nanoTime() - start) / 1_000_000.0;
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 10) / 10.0;
+    }
+
+    private static String nodeName(int i) {
+        return "bench-node-" + i;
+    }
+
+    private static String address(int i) {
+        return "172.16." + (i / 250) + "." + (i % 250 + 1);
+    }
+
+    private static LabNode labNode(int i) {
+        LabNode node = new LabNode();
+        node.name = nodeName(i);
+        node.address = address(i);
+        node.role = NodeRole.NODE;
+        node.type = "worker";
+        return node;
+    }
+
+    /** Creates many objects with a few client threads: set-up, not what is measured. */
+    private static void parallel(int count, IntConsumer create) {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int index = i;
+                futures.add(pool.submit(() -> create.accept(index)));
+            }
+            for (var future : futures) {
+                future.get();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    private static void sleepSeconds(int seconds) {
+        try {
+            Thread.sleep(seconds * 1000L);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package io.k8slab.lab.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.Serialization;
+
+/**
+ * The packaged operator ({@code target/quarkus-app/quarkus-run.jar}) started as a process the way
+ * deploy/operator starts it (the same JVM arguments), against the {@link TestCluster}, acting as the operator's
+ * ServiceAccount. For benchmarks and fault tests that need a real process to measure, kill and restart.
+ */
+public final class PackagedOperator implements AutoCloseable {
+
+    private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+    /** deploy/operator's memory limit (384Mi), as a JVM size. */
+    static final String DEPLOYMENT_MEMORY_LIMIT = "384m";
+
+    private final Process process;
+    private final int httpPort;
+    private final Path log;
+
+    private PackagedOperator(Process process, int httpPort, Path log) {
+        this.process = process;
+        this.httpPort = httpPort;
+        this.log = log;
+    }
+
+    /** Starts the operator; {@code extraProperties} are passed as {@code -D} system properties. */
+    public static PackagedOperator start(String name, Map<String, String> extraProperties) {
+        if (!Files.exists(JAR)) {
+            throw new IllegalStateException(JAR + " is missing: package the operator first (./mvnw package -DskipTests)");
+        }
+        try {
+            int port = freePort();
+            Path log = Files.createDirectories(Path.of("target", "operator-logs")).resolve(name + ".log");
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(deploymentJvmArgs());
+            // The Deployment's memory limit, which the JVM would read from its cgroup in the cluster.
+            command.add("-XX:MaxRAM=" + DEPLOYMENT_MEMORY_LIMIT);
+            command.add("-Dkubeconfig=" + TestCluster.get().kubeconfig());
+            command.add("-Dkubernetes.user.agent=" + TestCluster.OPERATOR_USER_AGENT);
+            command.add("-Dkubernetes.impersonate.username=" + TestCluster.OPERATOR_SERVICE_ACCOUNT);
+            command.add("-Dkubernetes.impersonate.group=system:serviceaccounts,system:serviceaccounts:lab-operator,system:authenticated");
+            // As in the cluster, where the ServiceAccount's namespace is the client's: the Lease lives there.
+            command.add("-Dkubernetes.namespace=lab-operator");
+            command.add("-Dquarkus.http.port=" + port);
+            extraProperties.forEach((key, value) -> command.add("-D" + key + "=" + value));
+            command.add("-jar");
+            command.add(JAR.toString());
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            return new PackagedOperator(process, port, log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The JVM arguments of deploy/operator's Deployment, so what is measured is what the lab runs. */
+    static List<String> deploymentJvmArgs() throws IOException {
+        Deployment deployment = Serialization.unmarshal(Files.readString(Path.of("deploy", "operator", "deployment.yaml")), Deployment.class);
+        List<String> args = deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
+        return args.subList(0, args.indexOf("-jar"));
+    }
+
+    /** Waits until /q/health/ready answers 200 and returns how long that took since the process started. */
+    public Duration awaitReady(Duration timeout) {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready")).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the operator exited with " + process.exitValue() + "; see " + log);
+            }
+            try {
+                if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return Duration.between(process.info().startInstant().orElseThrow(), java.time.Instant.now());
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            sleep(100);
+        }
+        throw new IllegalStateException("the operator was not ready within " + timeout + "; see " + log);
+    }
+
+    /** Resident memory of the process (VmRSS), in bytes. */
+    public long residentBytes() {
+        try {
+            return Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status")).stream()
+                    .filter(line -> line.startsWith("VmRSS:"))
+                    .map(line -> Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024)
+                    .findFirst().orElseThrow();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Heap in use right after a full GC (jcmd), in bytes: what the operator really keeps. */
+    public long heapAfterGcBytes() {
+        jcmd("GC.run");
+        String info = jcmd("GC.heap_info");
+        // e.g. " def new generation   total 4928K, used 1234K ..." and " tenured generation   total 10944K, used 5678K"
+        long usedKb = 0;
+        for (String line : info.split("\n")) {
+            int used = line.indexOf("used ");
+            if (line.contains("total") && used >= 0 && !line.contains("Metaspace") && !line.contains("class space")) {
+                usedKb += Long.parseLong(line.substring(used + 5).replaceAll("[^0-9].*$", ""));
+            }
+        }
+        return usedKb * 1024;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Kills the process at once, as an OOM-kill or a node failure would. */
+    public void kill() {
+        process.destroyForcibly();
+        waitForExit();
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        waitForExit();
+    }
+
+    private void waitForExit() {
+        try {
+            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private String jcmd(String command) {
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(process.pid()), command).redirectErrorStream(true).start();
+            String out = new String(jcmd.getInputStream().readAllBytes());
+            jcmd.waitFor();
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
