@@ -82,11 +82,12 @@ class OperatorStatusTest {
         assertThat(client.resources(LabCluster.class).withName("lab").get().getStatus().nodes)
                 .allSatisfy(n -> assertThat(n.kubeletVersion).isEqualTo("v1.30.2"));
 
+        awaitObserved(BgpPeerPool.class, "lab");
         String table = Kubectl.run("get", "lc,bpp");
         assertThat(table).containsPattern("NAME\\s+READY\\s+PHASE\\s+ENDPOINT\\s+AGE")
                 .containsPattern("labcluster.lab.k8slab.io/lab\\s+4/4\\s+Ready\\s+172.17.0.10:6443")
                 .containsPattern("NAME\\s+MY-ASN\\s+PEERS\\s+ROUTES\\s+READY\\s+AGE")
-                .containsPattern("bgppeerpool.lab.k8slab.io/lab\\s+64522\\s+\\S+/1\\s+");
+                .containsPattern("bgppeerpool.lab.k8slab.io/lab\\s+64522\\s+\\S+/\\d+\\s+\\S+/\\d+\\s+(True|False)\\s+");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.k8slab.lab.bgp;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -10,6 +11,10 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Endpoints;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -40,6 +45,9 @@ import io.k8slab.lab.metallb.MetalLbConfiguration;
 import io.k8slab.lab.metallb.MetalLbCrdConfiguration;
 import io.k8slab.lab.metallb.MetalLbInstallation;
 import io.k8slab.lab.metallb.MetalLbVersion;
+import io.k8slab.lab.router.RouterClients;
+import io.k8slab.lab.routes.ExpectedRoutes;
+import io.k8slab.lab.routes.RouterSurvey;
 
 /**
  * Keeps MetalLB configured from the BgpPeerPools, as a person would: check the pool against MetalLB's rules and
@@ -57,16 +65,26 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
     public static final String VALID = "Valid";
     public static final String CONFIG_APPLIED = "ConfigApplied";
     public static final String METALLB_AVAILABLE = "MetalLBAvailable";
+    public static final String PEERS_ESTABLISHED = "PeersEstablished";
+    public static final String ROUTES_CONVERGED = "RoutesConverged";
     public static final String READY = "Ready";
 
+    /** How often the routers are asked again when nothing in the cluster changed: two cheap gRPC calls a peer. */
+    static final Duration ROUTER_REFRESH = Duration.ofSeconds(10);
+    private static final String SPEAKER_SELECTOR = "app=metallb,component=speaker";
+
     private final Clock clock;
+    private final RouterClients routers;
+    private final Duration routerRefresh;
 
     public BgpPeerPoolReconciler() {
-        this(Clock.systemUTC());
+        this(Clock.systemUTC(), new RouterClients(), ROUTER_REFRESH);
     }
 
-    BgpPeerPoolReconciler(Clock clock) {
+    public BgpPeerPoolReconciler(Clock clock, RouterClients routers, Duration routerRefresh) {
         this.clock = clock;
+        this.routers = routers;
+        this.routerRefresh = routerRefresh;
     }
 
     @Override
@@ -87,8 +105,24 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         var clusters = InformerEventSourceConfiguration.from(LabCluster.class, BgpPeerPool.class)
                 .withSecondaryToPrimaryMapper(o -> allPools(context))
                 .build();
+        // What routes should exist: LoadBalancer Services, the nodes, MetalLB's speakers, Local endpoints.
+        var services = InformerEventSourceConfiguration.from(Service.class, BgpPeerPool.class)
+                .withSecondaryToPrimaryMapper(o -> allPools(context))
+                .build();
+        var nodes = InformerEventSourceConfiguration.from(Node.class, BgpPeerPool.class)
+                .withSecondaryToPrimaryMapper(o -> allPools(context))
+                .build();
+        var speakers = InformerEventSourceConfiguration.from(Pod.class, BgpPeerPool.class)
+                .withLabelSelector(SPEAKER_SELECTOR)
+                .withSecondaryToPrimaryMapper(o -> allPools(context))
+                .build();
+        var endpoints = InformerEventSourceConfiguration.from(Endpoints.class, BgpPeerPool.class)
+                .withSecondaryToPrimaryMapper(o -> allPools(context))
+                .build();
         return List.of(new InformerEventSource<>(configMaps, context), new InformerEventSource<>(deployments, context),
-                new InformerEventSource<>(daemonSets, context), new InformerEventSource<>(clusters, context));
+                new InformerEventSource<>(daemonSets, context), new InformerEventSource<>(clusters, context),
+                new InformerEventSource<>(services, context), new InformerEventSource<>(nodes, context),
+                new InformerEventSource<>(speakers, context), new InformerEventSource<>(endpoints, context));
     }
 
     private static MetalLbConfiguration configuration(MetalLbVersion.Mode mode, KubernetesClient client, EffectiveTarget target) {
@@ -160,12 +194,55 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
                 availability.available() ? "Available" : "NotAvailable", availability.describe(), generation, now);
         status.speakers = availability.speakersReady() + "/" + availability.speakersDesired();
 
-        boolean ready = valid && Conditions.isTrue(status.conditions, CONFIG_APPLIED) && availability.available();
+        // 5. Ask the routers what they see, keep managed routers' neighbors in step, compare with what should be.
+        RouterSurvey.Report routing = RouterSurvey.survey(pool, cluster(context), routers::forEndpoint);
+        routing.neighborChanges().forEach(change -> events.normal(pool, "RouterNeighborsChanged", change));
+        reportRouting(status, routing, generation, now);
+
+        boolean routingOk = routing.sessions() != RouterSurvey.Verdict.FALSE && routing.sessions() != RouterSurvey.Verdict.UNKNOWN
+                && routing.routesConverged() != RouterSurvey.Verdict.FALSE && routing.routesConverged() != RouterSurvey.Verdict.UNKNOWN;
+        boolean ready = valid && Conditions.isTrue(status.conditions, CONFIG_APPLIED) && availability.available() && routingOk;
         Conditions.set(status.conditions, READY, ready, ready ? "Ready" : firstFalse(status),
-                ready ? "MetalLB is configured and running" : "see condition " + firstFalse(status), generation, now);
-        status.peers = status.peers == null ? "0/" + pool.getSpec().peers.size() : status.peers;
-        status.routes = status.routes == null ? "0/0" : status.routes;
-        return write(pool, status);
+                ready ? "MetalLB is configured and running" + (routing.sessions() == RouterSurvey.Verdict.TRUE ? "; routes converged" : "")
+                        : "see condition " + firstFalse(status),
+                generation, now);
+        UpdateControl<BgpPeerPool> control = write(pool, status);
+        // Routers change without telling the cluster: look again on an interval when there is one to ask.
+        return routing.sessions() == RouterSurvey.Verdict.NOT_OBSERVED ? control : control.rescheduleAfter(routerRefresh);
+    }
+
+    private static void reportRouting(BgpPeerPoolStatus status, RouterSurvey.Report routing, Long generation, Instant now) {
+        status.peerStatuses = routing.peers();
+        status.routeStatuses = routing.routes();
+        status.routeCounts = routing.counts();
+        status.peers = routing.peersSummary();
+        status.routes = routing.routesSummary();
+        setVerdict(status, PEERS_ESTABLISHED, routing.sessions(), "AllEstablished", "SessionsDown",
+                "sessions established: " + routing.peersSummary(), routing.unreachable(), generation, now);
+        setVerdict(status, ROUTES_CONVERGED, routing.routesConverged(), "Converged", "RoutesNotConverged",
+                "routes converged: " + routing.routesSummary(), routing.unreachable(), generation, now);
+    }
+
+    private static void setVerdict(BgpPeerPoolStatus status, String type, RouterSurvey.Verdict verdict, String trueReason,
+            String falseReason, String message, String unreachable, Long generation, Instant now) {
+        switch (verdict) {
+            case TRUE -> Conditions.set(status.conditions, type, Conditions.TRUE, trueReason, message, generation, now);
+            case FALSE -> Conditions.set(status.conditions, type, Conditions.FALSE, falseReason, message, generation, now);
+            case UNKNOWN -> Conditions.set(status.conditions, type, Conditions.UNKNOWN, "RouterUnreachable", unreachable, generation, now);
+            case NOT_OBSERVED -> Conditions.set(status.conditions, type, Conditions.UNKNOWN, "NoRouterAPI",
+                    "no peer names its router's API (spec.peers[].router)", generation, now);
+        }
+    }
+
+    /** The cluster as the informers hold it: every object of the watched kinds, whichever pool they concern. */
+    private static ExpectedRoutes.Cluster cluster(Context<BgpPeerPool> context) {
+        return new ExpectedRoutes.Cluster(cached(context, Service.class), cached(context, Node.class), cached(context, Pod.class),
+                cached(context, Endpoints.class), List.of());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <R extends HasMetadata> List<R> cached(Context<BgpPeerPool> context, Class<R> type) {
+        return ((InformerEventSource<R, BgpPeerPool>) context.eventSourceRetriever().getEventSourceFor(type)).list().toList();
     }
 
     @Override
@@ -183,13 +260,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         BgpPeerPoolStatus status = new BgpPeerPoolStatus();
         BgpPeerPoolStatus previous = pool.getStatus();
         if (previous != null) {
-            // Router-side facts are refreshed elsewhere; carry them over unchanged.
             status.conditions = new ArrayList<>(previous.conditions);
-            status.peers = previous.peers;
-            status.routes = previous.routes;
-            status.peerStatuses = previous.peerStatuses;
-            status.routeStatuses = previous.routeStatuses;
-            status.routeCounts = previous.routeCounts;
         }
         status.observedGeneration = pool.getMetadata().getGeneration();
         return status;
@@ -221,10 +292,8 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
      * The lab's networks, from the first LabCluster by name (a lab has one); empty when there is none. Read from the
      * informer's whole cache: every LabCluster concerns every pool, including pools created after it.
      */
-    @SuppressWarnings("unchecked")
     private static Optional<LabNetworks> labNetworks(Context<BgpPeerPool> context) {
-        var clusters = (InformerEventSource<LabCluster, BgpPeerPool>) context.eventSourceRetriever().getEventSourceFor(LabCluster.class);
-        return clusters.list()
+        return cached(context, LabCluster.class).stream()
                 .min(Comparator.comparing(c -> c.getMetadata().getName()))
                 .map(c -> c.getSpec().networks);
     }

@@ -25,12 +25,33 @@ public final class Manifests {
     private Manifests() {
     }
 
+    /** The example as a tree, with the lab's machine addresses moved to loopback (see {@link #keepOnLoopback}). */
     public static ObjectNode read(Path file) {
         try {
-            return (ObjectNode) YAML.readTree(Files.readString(file));
+            ObjectNode manifest = (ObjectNode) YAML.readTree(Files.readString(file));
+            keepOnLoopback(manifest);
+            return manifest;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Tests send traffic only to loopback or into network namespaces they made. The examples name the lab's real
+     * machines (172.17.0.x), which the operator would SSH to and ask for routes, so in tests those addresses move
+     * to 127.17.0.x (nodes, nothing listens there: joins fail at once) and 127.0.0.1:1 (router APIs, refused).
+     */
+    static void keepOnLoopback(ObjectNode manifest) {
+        JsonNode spec = manifest.path("spec");
+        if (spec.has("networks")) {
+            ((ObjectNode) spec.get("networks")).put("nodeCIDR", "127.17.0.0/24");
+            spec.path("nodes").forEach(node -> ((ObjectNode) node).put("address", node.path("address").asText().replace("172.17.0.", "127.17.0.")));
+        }
+        spec.path("peers").forEach(peer -> {
+            if (peer.has("router")) {
+                ((ObjectNode) peer.get("router")).put("address", "127.0.0.1:1");
+            }
+        });
     }
 
     /** The example renamed to {@code name} and changed by {@code edit}. */

@@ -1,0 +1,282 @@
+package io.k8slab.lab.routes;
+
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import io.k8slab.lab.bgp.BgpPeer;
+import io.k8slab.lab.bgp.PeerStatus;
+import io.k8slab.lab.bgp.RouteCounts;
+import io.k8slab.lab.bgp.RouteStatus;
+import io.k8slab.lab.bgp.SessionStatus;
+import io.k8slab.lab.kube.Networks;
+import io.k8slab.lab.kube.Networks.Range;
+import io.k8slab.lab.router.RouterPeer;
+import io.k8slab.lab.router.RouterRoute;
+
+/**
+ * Compares what a router should hold ({@link ExpectedRoutes}) with what it reports ({@link Observation}): the
+ * peer's sessions, one per speaker node, and one {@link RouteStatus} per prefix. Pure function; the result is
+ * deterministic (sorted), so an unchanged picture yields an equal status and nothing needs writing.
+ *
+ * <p>Route states: {@code Converged} (the router holds the prefix through every expected next hop), {@code Partial}
+ * (through some, not all), {@code Missing} (not at all), {@code Unexpected} (a prefix inside the pool's ranges that
+ * no Service owns), and {@code Unknown} when the router could not be asked. The route list is capped (problems
+ * first: Missing, Partial, Unexpected, then Converged; each in prefix order); the counts are always complete.
+ */
+public final class RouteComparison {
+
+    public static final String CONVERGED = "Converged";
+    public static final String PARTIAL = "Partial";
+    public static final String MISSING = "Missing";
+    public static final String UNEXPECTED = "Unexpected";
+    public static final String UNKNOWN = "Unknown";
+    /** Session state of a speaker node the router has no neighbor for. */
+    public static final String NOT_CONFIGURED = "NotConfigured";
+    /** SessionStatus.source for facts read from the router's API. */
+    public static final String SOURCE_ROUTER = "router";
+    /** How many RouteStatus entries a status carries by default. */
+    public static final int DEFAULT_ROUTE_LIMIT = 50;
+    /** How many Service names one RouteStatus lists before "+N more". */
+    static final int SERVICE_NAMES_SHOWN = 3;
+
+    private RouteComparison() {
+    }
+
+    /**
+     * What one router reported, or why it could not be asked.
+     *
+     * @param unreachable null when the router answered; otherwise the reason (RouterUnreachableException's message)
+     */
+    public record Observation(List<RouterPeer> peers, List<RouterRoute> routes, String unreachable) {
+
+        public static Observation of(List<RouterPeer> peers, List<RouterRoute> routes) {
+            return new Observation(List.copyOf(peers), List.copyOf(routes), null);
+        }
+
+        public static Observation unreachable(String reason) {
+            return new Observation(List.of(), List.of(), reason == null ? "unreachable" : reason);
+        }
+
+        public boolean reachable() {
+            return unreachable == null;
+        }
+    }
+
+    /**
+     * @param peer the peer with one session per speaker node
+     * @param routes the route entries, capped, problems first
+     * @param counts complete counts; only {@code expected} is set when the router could not be asked
+     * @param routerReachable whether the observation came from the router
+     */
+    public record Result(PeerStatus peer, List<RouteStatus> routes, RouteCounts counts, boolean routerReachable) {
+
+        /** "established/expected", e.g. 3/3; "?/3" when unknown. */
+        public String peersSummary() {
+            return RouteComparison.peersSummary(List.of(peer));
+        }
+
+        /** "converged/expected", e.g. 1/1; "?/1" when unknown. */
+        public String routesSummary() {
+            return RouteComparison.routesSummary(counts);
+        }
+
+        public boolean sessionsEstablished() {
+            return routerReachable && peer.sessionsEstablished != null
+                    && peer.sessionsEstablished.equals(peer.sessionsExpected);
+        }
+
+        public boolean routesConverged() {
+            return routerReachable && counts.converged != null && counts.converged.equals(counts.expected)
+                    && counts.unexpected != null && counts.unexpected == 0;
+        }
+    }
+
+    /** Sessions and routes of one router, with the default route cap. */
+    public static Result compare(BgpPeer peer, ExpectedRoutes.Result expected, Observation observed) {
+        return compare(peer, expected, observed, DEFAULT_ROUTE_LIMIT);
+    }
+
+    public static Result compare(BgpPeer peer, ExpectedRoutes.Result expected, Observation observed, int routeLimit) {
+        PeerStatus peerStatus = sessions(peer, expected.speakers(), observed);
+        if (!observed.reachable()) {
+            List<RouteStatus> routes = new ArrayList<>();
+            for (ExpectedRoutes.Route route : expected.routes()) {
+                if (routes.size() >= routeLimit) {
+                    break;
+                }
+                routes.add(status(route.prefix(), services(route.services()), UNKNOWN, route.nextHops(), List.of()));
+            }
+            RouteCounts counts = new RouteCounts();
+            counts.expected = expected.routes().size();
+            return new Result(peerStatus, routes, counts, false);
+        }
+        return compareRoutes(peerStatus, expected, observed, routeLimit);
+    }
+
+    private static Result compareRoutes(PeerStatus peerStatus, ExpectedRoutes.Result expected, Observation observed,
+            int routeLimit) {
+        Map<String, Set<String>> observedHops = new HashMap<>();
+        for (RouterRoute route : observed.routes()) {
+            observedHops.computeIfAbsent(route.prefix(), p -> new HashSet<>()).add(route.nextHop());
+        }
+        List<ExpectedRoutes.Route> routes = expected.routes();
+        int[] state = new int[routes.size()]; // 0 missing, 1 partial, 3 converged (2 is Unexpected, below)
+        Set<String> expectedPrefixes = new HashSet<>(routes.size() * 2);
+        int converged = 0;
+        int partial = 0;
+        int missing = 0;
+        for (int i = 0; i < routes.size(); i++) {
+            ExpectedRoutes.Route route = routes.get(i);
+            expectedPrefixes.add(route.prefix());
+            Set<String> hops = observedHops.getOrDefault(route.prefix(), Set.of());
+            if (hops.isEmpty()) {
+                state[i] = 0;
+                missing++;
+            } else if (hops.containsAll(route.nextHops())) {
+                state[i] = 3;
+                converged++;
+            } else {
+                state[i] = 1;
+                partial++;
+            }
+        }
+        List<String> unexpected = new ArrayList<>();
+        for (String prefix : observedHops.keySet()) {
+            if (!expectedPrefixes.contains(prefix) && inside(prefix, expected.ranges())) {
+                unexpected.add(prefix);
+            }
+        }
+        unexpected.sort(Networks.ADDRESS_ORDER);
+
+        List<RouteStatus> statuses = new ArrayList<>(Math.min(routeLimit, routes.size() + unexpected.size()));
+        for (int rank : new int[] { 0, 1, 2, 3 }) {
+            if (rank == 2) {
+                for (String prefix : unexpected) {
+                    if (statuses.size() >= routeLimit) {
+                        break;
+                    }
+                    statuses.add(status(prefix, null, UNEXPECTED, List.of(), ExpectedRoutes.sortedAddresses(observedHops.get(prefix))));
+                }
+                continue;
+            }
+            for (int i = 0; i < routes.size() && statuses.size() < routeLimit; i++) {
+                if (state[i] == rank) {
+                    ExpectedRoutes.Route route = routes.get(i);
+                    statuses.add(status(route.prefix(), services(route.services()), name(rank), route.nextHops(),
+                            ExpectedRoutes.sortedAddresses(observedHops.getOrDefault(route.prefix(), Set.of()))));
+                }
+            }
+        }
+        RouteCounts counts = new RouteCounts();
+        counts.expected = routes.size();
+        counts.converged = converged;
+        counts.partial = partial;
+        counts.missing = missing;
+        counts.unexpected = unexpected.size();
+        return new Result(peerStatus, statuses, counts, true);
+    }
+
+    /** The peer with one session per speaker node that should peer with it, in address order. */
+    public static PeerStatus sessions(BgpPeer peer, List<ExpectedRoutes.Speaker> speakers, Observation observed) {
+        PeerStatus status = new PeerStatus();
+        status.name = peer.name;
+        status.address = peer.address;
+        status.asn = peer.asn;
+        status.sessionsExpected = speakers.size();
+        Map<String, RouterPeer> neighbors = new HashMap<>();
+        observed.peers().forEach(neighbor -> neighbors.put(neighbor.address(), neighbor));
+        int established = 0;
+        for (ExpectedRoutes.Speaker speaker : speakers) {
+            SessionStatus session = new SessionStatus();
+            session.node = speaker.node();
+            session.address = speaker.address();
+            if (!observed.reachable()) {
+                session.state = UNKNOWN;
+            } else {
+                session.source = SOURCE_ROUTER;
+                RouterPeer neighbor = neighbors.get(speaker.address());
+                if (neighbor == null) {
+                    session.state = NOT_CONFIGURED;
+                } else {
+                    session.state = neighbor.state();
+                    session.since = neighbor.since() == null ? null
+                            : neighbor.since().truncatedTo(ChronoUnit.SECONDS).toString();
+                    session.prefixesReceived = neighbor.prefixesReceived();
+                    if (neighbor.established()) {
+                        established++;
+                    }
+                }
+            }
+            status.sessions.add(session);
+        }
+        status.sessionsEstablished = observed.reachable() ? established : null;
+        return status;
+    }
+
+    /** Established over expected sessions across peers, e.g. "3/3"; "?/3" when a router could not be asked. */
+    public static String peersSummary(List<PeerStatus> peers) {
+        int expected = 0;
+        int established = 0;
+        boolean unknown = false;
+        for (PeerStatus peer : peers) {
+            expected += peer.sessionsExpected == null ? 0 : peer.sessionsExpected;
+            if (peer.sessionsEstablished == null) {
+                unknown = true;
+            } else {
+                established += peer.sessionsEstablished;
+            }
+        }
+        return (unknown ? "?" : String.valueOf(established)) + "/" + expected;
+    }
+
+    /** Converged over expected routes, e.g. "1/1"; "?/1" when the router could not be asked. */
+    public static String routesSummary(RouteCounts counts) {
+        int expected = counts.expected == null ? 0 : counts.expected;
+        return (counts.converged == null ? "?" : String.valueOf(counts.converged)) + "/" + expected;
+    }
+
+    // ---- helpers ----
+
+    private static String name(int rank) {
+        return switch (rank) {
+            case 0 -> MISSING;
+            case 1 -> PARTIAL;
+            case 2 -> UNEXPECTED;
+            default -> CONVERGED;
+        };
+    }
+
+    private static RouteStatus status(String prefix, String service, String state, List<String> expectedHops,
+            List<String> observedHops) {
+        RouteStatus status = new RouteStatus();
+        status.prefix = prefix;
+        status.service = service;
+        status.state = state;
+        status.expectedNextHops = new ArrayList<>(expectedHops);
+        status.observedNextHops = new ArrayList<>(observedHops);
+        return status;
+    }
+
+    /** "ns/a", or "ns/a,ns/b,ns/c,+2 more" for an aggregate carrying many Services. */
+    static String services(List<String> services) {
+        if (services.isEmpty()) {
+            return null;
+        }
+        if (services.size() <= SERVICE_NAMES_SHOWN) {
+            return String.join(",", services);
+        }
+        return String.join(",", services.subList(0, SERVICE_NAMES_SHOWN)) + ",+"
+                + (services.size() - SERVICE_NAMES_SHOWN) + " more";
+    }
+
+    private static boolean inside(String prefix, List<Range> ranges) {
+        Optional<Range> range = Networks.parseCIDR(prefix);
+        return range.isPresent() && ranges.stream().anyMatch(r -> r.contains(range.get()));
+    }
+}

@@ -1,0 +1,101 @@
+package io.k8slab.lab.routes;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+import org.jboss.logging.Logger;
+
+import io.k8slab.lab.bgp.BgpPeer;
+import io.k8slab.lab.bgp.BgpPeerPool;
+import io.k8slab.lab.bgp.PeerStatus;
+import io.k8slab.lab.bgp.RouteCounts;
+import io.k8slab.lab.bgp.RouteStatus;
+import io.k8slab.lab.metallb.EffectiveTarget;
+import io.k8slab.lab.router.RouterClient;
+import io.k8slab.lab.router.RouterException;
+
+/**
+ * What used to be step 5 of the lab, checking on rt-01 by eye, for one BgpPeerPool: for every peer whose router
+ * API is known, keep the router's neighbors in step with the speakers (when the router is managed), ask it for its
+ * sessions and routes, and compare them with what the cluster says should be there.
+ *
+ * <p>Routes come from the first peer with a router API: every router learns the same prefixes from the same
+ * speakers, and the lab has one. Sessions are reported per peer.
+ */
+public final class RouterSurvey {
+
+    private static final Logger LOG = Logger.getLogger(RouterSurvey.class);
+
+    /** Whether a fact could be established: the conditions' True, False and Unknown, plus "nobody to ask". */
+    public enum Verdict {
+        TRUE, FALSE, UNKNOWN, NOT_OBSERVED
+    }
+
+    /**
+     * @param unreachable why a router could not be asked, empty when every router answered
+     * @param neighborChanges what was added to or deleted from managed routers, for Events
+     */
+    public record Report(List<PeerStatus> peers, List<RouteStatus> routes, RouteCounts counts, String peersSummary,
+            String routesSummary, Verdict sessions, Verdict routesConverged, String unreachable, List<String> neighborChanges) {
+    }
+
+    private RouterSurvey() {
+    }
+
+    /** Surveys the pool's routers; {@code routers} gives the client for an endpoint (host:port). */
+    public static Report survey(BgpPeerPool pool, ExpectedRoutes.Cluster cluster, Function<String, RouterClient> routers) {
+        SpeakerBehaviour behaviour = SpeakerBehaviour.forVersion(EffectiveTarget.of(pool.getSpec().metallb).version());
+        List<PeerStatus> peers = new ArrayList<>();
+        List<String> changes = new ArrayList<>();
+        List<String> unreachable = new ArrayList<>();
+        RouteComparison.Result routeView = null;
+        for (BgpPeer peer : pool.getSpec().peers) {
+            ExpectedRoutes.Result expected = ExpectedRoutes.compute(pool.getSpec(), peer, cluster, behaviour);
+            if (peer.router == null || peer.router.address == null) {
+                peers.add(RouteComparison.sessions(peer, expected.speakers(),
+                        RouteComparison.Observation.unreachable("no router API in spec.peers[" + peer.name + "].router")));
+                continue;
+            }
+            RouteComparison.Observation observed = observe(pool, peer, expected, routers.apply(peer.router.address), changes);
+            if (!observed.reachable()) {
+                unreachable.add(observed.unreachable());
+            }
+            RouteComparison.Result result = RouteComparison.compare(peer, expected, observed);
+            peers.add(result.peer());
+            if (routeView == null) {
+                routeView = result;
+            }
+        }
+        if (routeView == null) {
+            RouteCounts counts = new RouteCounts();
+            return new Report(peers, List.of(), counts, RouteComparison.peersSummary(peers), "?/?", Verdict.NOT_OBSERVED,
+                    Verdict.NOT_OBSERVED, "", changes);
+        }
+        Verdict sessions = !unreachable.isEmpty() ? Verdict.UNKNOWN
+                : peers.stream().allMatch(p -> p.sessionsEstablished != null && p.sessionsEstablished.equals(p.sessionsExpected))
+                        ? Verdict.TRUE : Verdict.FALSE;
+        Verdict routes = !routeView.routerReachable() ? Verdict.UNKNOWN : routeView.routesConverged() ? Verdict.TRUE : Verdict.FALSE;
+        return new Report(peers, routeView.routes(), routeView.counts(), RouteComparison.peersSummary(peers),
+                RouteComparison.routesSummary(routeView.counts()), sessions, routes, String.join("; ", unreachable), changes);
+    }
+
+    private static RouteComparison.Observation observe(BgpPeerPool pool, BgpPeer peer, ExpectedRoutes.Result expected,
+            RouterClient router, List<String> changes) {
+        try {
+            if (Boolean.TRUE.equals(peer.router.managed)) {
+                NeighborPlan plan = NeighborPlan.plan(pool.getMetadata().getName(), pool.getSpec().myASN, expected.speakers(),
+                        router.listPeers());
+                if (!plan.isEmpty()) {
+                    plan.apply(router);
+                    plan.add().forEach(n -> changes.add("added neighbor " + n.address() + " to " + router.endpoint()));
+                    plan.delete().forEach(a -> changes.add("deleted neighbor " + a + " from " + router.endpoint()));
+                }
+                plan.conflicts().forEach(conflict -> LOG.warnf("router %s: %s", router.endpoint(), conflict));
+            }
+            return RouteComparison.Observation.of(router.listPeers(), router.listRoutes());
+        } catch (RouterException e) {
+            return RouteComparison.Observation.unreachable(e.getMessage());
+        }
+    }
+}

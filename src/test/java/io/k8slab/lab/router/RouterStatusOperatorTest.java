@@ -1,0 +1,195 @@
+package io.k8slab.lab.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.k8slab.lab.bgp.BgpPeerPool;
+import io.k8slab.lab.bgp.BgpPeerPoolReconciler;
+import io.k8slab.lab.bgp.RouteStatus;
+import io.k8slab.lab.kube.Conditions;
+import io.k8slab.lab.testing.LocalOperator;
+import io.k8slab.lab.testing.Manifests;
+import io.k8slab.lab.testing.Nodes;
+import io.k8slab.lab.testing.TestCluster;
+
+/**
+ * The BgpPeerPool reconciler reporting what rt-01 sees, with real gobgpd processes in network namespaces
+ * ({@link LabNetwork}) and the Services, Nodes and speaker pods in the real API server: the reference lab's
+ * step 5 without logging in to rt-01.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RouterStatusOperatorTest {
+
+    static final List<String> WORKERS = List.of("172.17.0.21", "172.17.0.22", "172.17.0.23");
+    static final String FOURTH = "172.17.0.24";
+    static final String SERVICE_IP = "172.17.254.1";
+    static final String PREFIX = SERVICE_IP + "/32";
+    static final String MLB = "rt-mlb";
+
+    final KubernetesClient client = TestCluster.get().client();
+    LabNetwork lab;
+    LocalOperator operator;
+
+    @BeforeAll
+    void startLab() {
+        lab = LabNetwork.start(List.of(WORKERS.get(0), WORKERS.get(1), WORKERS.get(2), FOURTH), WORKERS);
+        lab.workers().forEach(worker -> worker.announce(PREFIX));
+
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(MLB).endMetadata().build()).serverSideApply();
+        for (int i = 0; i < WORKERS.size(); i++) {
+            registerSpeakerNode(i + 1, WORKERS.get(i));
+        }
+        client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("nginx").endMetadata()
+                .withNewSpec().withType("LoadBalancer").withExternalTrafficPolicy("Cluster").addNewPort().withPort(80).endPort()
+                .endSpec().build()).create();
+        var nginx = client.services().inNamespace("default").withName("nginx").get();
+        nginx.setStatus(new ServiceStatusBuilder().withNewLoadBalancer().addNewIngress().withIp(SERVICE_IP).endIngress().endLoadBalancer().build());
+        client.resource(nginx).updateStatus();
+
+        operator = new LocalOperator(List.of(new BgpPeerPoolReconciler(Clock.systemUTC(), new RouterClients(), Duration.ofSeconds(2))));
+        client.resource(pool(router -> router.put("managed", false))).create();
+    }
+
+    @AfterAll
+    void stopLab() {
+        if (operator != null) {
+            operator.close();
+        }
+        client.resources(BgpPeerPool.class).withName("routing").delete();
+        client.services().inNamespace("default").withName("nginx").delete();
+        client.pods().inNamespace(MLB).delete();
+        for (int i = 1; i <= 4; i++) {
+            client.nodes().withName(nodeName(i)).delete();
+        }
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void referencePictureIsConvergedThroughEveryWorker() {
+        BgpPeerPool pool = awaitStatus(p -> assertThat(p.getStatus().routes).isEqualTo("1/1"));
+
+        assertThat(pool.getStatus().peers).isEqualTo("3/3");
+        RouteStatus route = pool.getStatus().routeStatuses.get(0);
+        assertThat(route.prefix).isEqualTo(PREFIX);
+        assertThat(route.service).isEqualTo("default/nginx");
+        assertThat(route.state).isEqualTo("Converged");
+        assertThat(route.observedNextHops).containsExactlyInAnyOrderElementsOf(WORKERS);
+        assertThat(pool.getStatus().peerStatuses.get(0).sessions).extracting(s -> s.state).containsOnly("Established");
+        assertThat(Conditions.isTrue(pool.getStatus().conditions, BgpPeerPoolReconciler.PEERS_ESTABLISHED)).isTrue();
+        assertThat(Conditions.isTrue(pool.getStatus().conditions, BgpPeerPoolReconciler.ROUTES_CONVERGED)).isTrue();
+    }
+
+    @Test
+    @Order(2)
+    void stoppedSpeakerMakesTheRoutePartialUntilItIsBack() {
+        lab.worker(WORKERS.get(1)).stop();
+
+        BgpPeerPool pool = awaitStatus(p -> assertThat(p.getStatus().routeStatuses.get(0).state).isEqualTo("Partial"));
+        RouteStatus route = pool.getStatus().routeStatuses.get(0);
+        assertThat(route.expectedNextHops).contains(WORKERS.get(1));
+        assertThat(route.observedNextHops).doesNotContain(WORKERS.get(1));
+        assertThat(pool.getStatus().peers).isEqualTo("2/3");
+        assertThat(pool.getStatus().peerStatuses.get(0).sessions).filteredOn(s -> s.address.equals(WORKERS.get(1)))
+                .singleElement().satisfies(s -> assertThat(s.state).isNotEqualTo("Established"));
+
+        lab.worker(WORKERS.get(1)).start();
+        awaitStatus(p -> assertThat(p.getStatus().routeStatuses.get(0).state).isEqualTo("Converged"));
+    }
+
+    @Test
+    @Order(3)
+    void unreachableRouterIsReportedAndRecovers() {
+        lab.router().stop();
+
+        BgpPeerPool pool = awaitStatus(p -> assertThat(Conditions.find(p.getStatus().conditions, BgpPeerPoolReconciler.PEERS_ESTABLISHED)
+                .orElseThrow().getReason()).isEqualTo("RouterUnreachable"));
+        assertThat(Conditions.find(pool.getStatus().conditions, BgpPeerPoolReconciler.ROUTES_CONVERGED).orElseThrow().getStatus())
+                .isEqualTo("Unknown");
+        assertThat(pool.getStatus().peers).startsWith("?/");
+
+        lab.router().start();
+        lab.workers().forEach(worker -> worker.announce(PREFIX));
+        awaitStatus(p -> assertThat(p.getStatus().routes).isEqualTo("1/1"));
+    }
+
+    @Test
+    @Order(4)
+    void managedRouterGainsTheFourthWorker() {
+        client.resources(BgpPeerPool.class).withName("routing").edit(p -> {
+            p.getSpec().peers.get(0).router.managed = true;
+            return p;
+        });
+        registerSpeakerNode(4, FOURTH);
+
+        BgpPeerPool pool = awaitStatus(p -> assertThat(p.getStatus().routeStatuses.get(0).observedNextHops).contains(FOURTH));
+        assertThat(pool.getStatus().peers).isEqualTo("4/4");
+        assertThat(pool.getStatus().routeStatuses.get(0).state).isEqualTo("Converged");
+        try (RouterClient router = GobgpRouterClient.connect(lab.routerApi())) {
+            assertThat(router.listPeers()).filteredOn(peer -> peer.address().equals(FOURTH)).singleElement()
+                    .satisfies(peer -> assertThat(NeighborMarker.isManagedBy(peer.description(), "routing")).isTrue());
+            assertThat(router.listPeers()).filteredOn(peer -> WORKERS.contains(peer.address()))
+                    .as("the hand-configured neighbors are left alone").hasSize(3)
+                    .allSatisfy(peer -> assertThat(peer.description()).isEqualTo(LabNetwork.HAND_CONFIGURED));
+        }
+    }
+
+    private BgpPeerPool pool(Consumer<ObjectNode> router) {
+        return Manifests.toResource(Manifests.variant(Manifests.BGP_PEER_POOL, "routing", m -> {
+            ((ObjectNode) m.at("/spec/metallb")).put("namespace", MLB).put("install", false);
+            ObjectNode api = (ObjectNode) m.at("/spec/peers/0/router");
+            api.put("address", lab.routerApi());
+            router.accept(api);
+        }), BgpPeerPool.class);
+    }
+
+    /** A Ready node whose MetalLB speaker pod is Ready, as the kubelet and the DaemonSet would leave them. */
+    private void registerSpeakerNode(int index, String address) {
+        Nodes.registerReady(client, nodeName(index), address, "v1.30.2");
+        var pod = client.pods().inNamespace(MLB).resource(new PodBuilder().withNewMetadata().withName("speaker-" + index)
+                .withLabels(Map.of("app", "metallb", "component", "speaker")).endMetadata()
+                .withNewSpec().withNodeName(nodeName(index)).addNewContainer().withName("speaker").withImage("metallb/speaker:v0.7.3")
+                .endContainer().endSpec().build()).create();
+        pod.setStatus(new PodStatusBuilder().withPhase("Running").addNewCondition().withType("Ready").withStatus("True").endCondition()
+                .withHostIP(address).build());
+        client.resource(pod).updateStatus();
+    }
+
+    private static String nodeName(int index) {
+        return "k8s-node-0" + index;
+    }
+
+    private BgpPeerPool awaitStatus(Consumer<BgpPeerPool> assertion) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            BgpPeerPool pool = client.resources(BgpPeerPool.class).withName("routing").get();
+            assertThat(pool.getStatus()).isNotNull();
+            assertion.accept(pool);
+        });
+        return client.resources(BgpPeerPool.class).withName("routing").get();
+    }
+}
