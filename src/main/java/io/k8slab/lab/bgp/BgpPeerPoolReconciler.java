@@ -35,7 +35,7 @@ import io.k8slab.lab.cluster.LabCluster;
 import io.k8slab.lab.cluster.LabNetworks;
 import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.kube.EventRecorder;
-import io.k8slab.lab.kube.StatusDiff;
+import io.k8slab.lab.kube.StatusPatch;
 import io.k8slab.lab.kube.Violation;
 import io.k8slab.lab.metallb.BgpConfigValidator;
 import io.k8slab.lab.metallb.EffectiveTarget;
@@ -299,10 +299,6 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
     }
 
     private static UpdateControl<BgpPeerPool> write(BgpPeerPool pool, BgpPeerPoolStatus status) {
-        if (!StatusDiff.changed(pool.getStatus(), status)) {
-            return UpdateControl.noUpdate();
-        }
-        pool.setStatus(status);
-        return UpdateControl.patchStatus(pool);
+        return StatusPatch.write(pool, status, BgpPeerPool::new);
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
+import io.fabric8.generator.annotation.Nullable;
 import io.fabric8.kubernetes.api.model.Condition;
 
 /** Where the lab's cluster stands, as last observed by the operator. */
@@ -33,6 +34,9 @@ public class LabClusterStatus {
     @JsonPropertyDescription("Every node in the spec, and every removed node until it is gone.")
     public List<NodeStatus> nodes = new ArrayList<>();
 
-    @JsonPropertyDescription("The bootstrap token in use while joins are pending; its value is only in the Secret.")
+    // Nullable: a server-side apply that stops setting an object field leaves it null on Kubernetes 1.20
+    // (kubernetes/kubernetes#103011), which a non-nullable schema would reject.
+    @Nullable
+    @JsonPropertyDescription("The bootstrap token in use while joins are pending (null when none); its value is only in the Secret.")
     public JoinTokenStatus joinToken;
 }

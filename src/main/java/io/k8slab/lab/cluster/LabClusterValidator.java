@@ -89,7 +89,7 @@ public final class LabClusterValidator {
             if (node.labels != null) {
                 node.labels.keySet().stream().filter(NodeLabels::isReserved).forEach(key -> violations.add(new Violation(
                         field + ".labels", "ReservedLabel",
-                        "label '" + key + "' is set from role and type; remove it from labels")));
+                        "label '" + key + "' is set by the operator from role, type and cluster; remove it from labels")));
             }
         }
     }

@@ -3,18 +3,22 @@ package io.k8slab.lab.cluster;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The labels the operator owns on a Node: its role, its type and the spec's extra labels. */
+import io.k8slab.lab.join.BootstrapTokenIssuer;
+
+/** The labels the operator owns on a Node: its role, its type, the spec's extra labels and which LabCluster it is in. */
 public final class NodeLabels {
 
     public static final String ROLE_PREFIX = "node-role.kubernetes.io/";
     public static final String TYPE = "type";
+    /** Marks the Nodes a LabCluster labelled, so a node dropped from the spec is found again for removal. */
+    public static final String CLUSTER = BootstrapTokenIssuer.CLUSTER_LABEL;
 
     private NodeLabels() {
     }
 
-    /** Labels set from role and type may not be given as extra labels too. */
+    /** Labels set from role, type and membership may not be given as extra labels too. */
     public static boolean isReserved(String key) {
-        return key.equals(TYPE) || key.startsWith(ROLE_PREFIX);
+        return key.equals(TYPE) || key.startsWith(ROLE_PREFIX) || key.equals(CLUSTER);
     }
 
     /** What the node should carry: {@code node-role.kubernetes.io/<role>=""}, {@code type=<type>}, then the extras. */
@@ -25,6 +29,13 @@ public final class NodeLabels {
         if (node.labels != null) {
             labels.putAll(node.labels);
         }
+        return labels;
+    }
+
+    /** {@link #desired} plus the membership label of {@code cluster}: everything the operator applies. */
+    public static Map<String, String> owned(LabNode node, String cluster) {
+        Map<String, String> labels = desired(node);
+        labels.put(CLUSTER, cluster);
         return labels;
     }
 }

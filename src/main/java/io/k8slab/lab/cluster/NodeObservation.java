@@ -1,35 +1,67 @@
 package io.k8slab.lab.cluster;
 
-import java.util.Map;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.k8slab.lab.join.Joiner;
 
-/** What a registered Node object says about one node of the spec. Pure. */
+/** One spec node's status entry, from its Node object (if registered) and its join bookkeeping. Pure. */
 public final class NodeObservation {
+
+    /**
+     * What the operator knows about a spec node: its Node object, whether the operator's labels are on it, its
+     * join record, why joins cannot run now (if so), and its previous status entry (attempts and host key survive).
+     */
+    record Facts(LabNode node, Optional<Node> registered, boolean labelled, Optional<Joiner.Record> join,
+            Optional<String> blocked, Optional<NodeStatus> previous) {
+    }
 
     private NodeObservation() {
     }
 
-    /** The node's entry in status, from its Node object if one is registered. */
-    public static NodeStatus observe(LabNode node, Optional<Node> registered) {
+    static NodeStatus observe(Facts facts) {
         NodeStatus status = new NodeStatus();
-        status.name = node.name;
-        if (registered.isEmpty()) {
-            status.phase = NodePhase.Pending;
-            status.message = node.role.isControlPlane()
-                    ? "control-plane node not registered; it is set up by kubeadm init, not joined"
-                    : "not registered yet";
+        status.name = facts.node().name;
+        status.attempts = facts.join().map(Joiner.Record::attempts).filter(a -> a > 0)
+                .or(() -> facts.previous().map(p -> p.attempts)).orElse(null);
+        status.lastAttemptTime = facts.join().map(Joiner.Record::lastAttempt).map(NodeObservation::timestamp)
+                .or(() -> facts.previous().map(p -> p.lastAttemptTime)).orElse(null);
+        status.hostKeyFingerprint = facts.join().map(Joiner.Record::hostKeyFingerprint)
+                .or(() -> facts.previous().map(p -> p.hostKeyFingerprint)).orElse(null);
+
+        if (facts.registered().isPresent()) {
+            Node node = facts.registered().get();
+            // A Node registers before its kubelet posts nodeInfo, whose fields read "" until then.
+            status.kubeletVersion = Optional.ofNullable(node.getStatus()).map(s -> s.getNodeInfo())
+                    .map(info -> info.getKubeletVersion()).filter(v -> !v.isBlank()).orElse(null);
+            boolean ready = isReady(node);
+            status.phase = ready && facts.labelled() ? NodePhase.Ready : NodePhase.Registered;
+            status.message = !ready ? "registered, kubelet not Ready yet"
+                    : facts.labelled() ? "registered and Ready" : "registered and Ready; labels not applied yet";
             return status;
         }
-        Node object = registered.get();
-        status.kubeletVersion = object.getStatus() == null || object.getStatus().getNodeInfo() == null
-                ? null
-                : object.getStatus().getNodeInfo().getKubeletVersion();
-        boolean ready = isReady(object);
-        status.phase = ready ? NodePhase.Ready : NodePhase.Registered;
-        status.message = ready ? "registered and Ready" : "registered, kubelet not Ready yet";
+        if (facts.node().role.isControlPlane()) {
+            status.phase = NodePhase.Pending;
+            status.message = "control-plane node not registered; it is set up by kubeadm init, not joined";
+            return status;
+        }
+        Optional<Joiner.Record> join = facts.join();
+        if (join.isPresent() && join.get().state() != Joiner.State.FAILED) {
+            status.phase = NodePhase.Joining;
+            status.message = join.get().isRunning() ? "running kubeadm join (attempt " + join.get().attempts() + ")" : join.get().message();
+        } else if (facts.blocked().isPresent()) {
+            status.phase = NodePhase.Pending;
+            status.message = facts.blocked().get();
+        } else if (join.isPresent()) {
+            status.phase = NodePhase.Failed;
+            status.message = join.get().message();
+        } else {
+            status.phase = NodePhase.Pending;
+            status.message = "not registered yet; waiting for a join slot";
+        }
         return status;
     }
 
@@ -41,9 +73,7 @@ public final class NodeObservation {
                         .anyMatch("True"::equals);
     }
 
-    /** Whether every label the operator owns is on the Node with the right value. */
-    public static boolean hasLabels(Node node, Map<String, String> desired) {
-        Map<String, String> actual = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
-        return desired.entrySet().stream().allMatch(e -> e.getValue().equals(actual.get(e.getKey())));
+    static String timestamp(Instant instant) {
+        return instant == null ? null : instant.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 }

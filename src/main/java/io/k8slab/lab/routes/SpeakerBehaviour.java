@@ -1,5 +1,7 @@
 package io.k8slab.lab.routes;
 
+import io.k8slab.lab.metallb.MetalLbVersion;
+
 /**
  * The MetalLB speaker rules that decide which nodes announce a Service, which changed between releases (read in
  * MetalLB's speaker/main.go and speaker/bgp_controller.go at each tag):
@@ -20,27 +22,12 @@ public record SpeakerBehaviour(boolean clusterPolicyNeedsEndpoint, boolean singl
     /** MetalLB v0.7.3, the reference lab's release. */
     public static final SpeakerBehaviour V0_7 = new SpeakerBehaviour(false, true);
 
+    private static final MetalLbVersion FIRST_NEEDING_ENDPOINTS = new MetalLbVersion(0, 8, 0);
+    private static final MetalLbVersion FIRST_MULTI_INGRESS = new MetalLbVersion(0, 12, 0);
+
     /** The rules of MetalLB {@code version} (v0.7.3 when null or unparseable, the operator's default). */
     public static SpeakerBehaviour forVersion(String version) {
-        int[] parts = parse(version);
-        if (parts == null || parts[0] > 0) {
-            return parts == null ? V0_7 : new SpeakerBehaviour(true, false);
-        }
-        return new SpeakerBehaviour(parts[1] >= 8, parts[1] < 12);
-    }
-
-    private static int[] parse(String version) {
-        if (version == null) {
-            return null;
-        }
-        String[] fields = version.replaceFirst("^v", "").split("\\.");
-        if (fields.length < 2) {
-            return null;
-        }
-        try {
-            return new int[] { Integer.parseInt(fields[0]), Integer.parseInt(fields[1]) };
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        MetalLbVersion release = MetalLbVersion.parse(version).orElse(MetalLbVersion.DEFAULT);
+        return new SpeakerBehaviour(release.compareTo(FIRST_NEEDING_ENDPOINTS) >= 0, release.compareTo(FIRST_MULTI_INGRESS) < 0);
     }
 }

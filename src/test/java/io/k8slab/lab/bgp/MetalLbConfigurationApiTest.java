@@ -32,6 +32,7 @@ import io.k8slab.lab.cluster.LabCluster;
 import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.metallb.MetalLbConfigMap;
 import io.k8slab.lab.metallb.MetalLbConfigModel;
+import io.k8slab.lab.metallb.ReferenceLab;
 import io.k8slab.lab.testing.LocalOperator;
 import io.k8slab.lab.testing.Manifests;
 import io.k8slab.lab.testing.TestCluster;
@@ -42,18 +43,8 @@ import io.k8slab.lab.testing.TestCluster;
  */
 class MetalLbConfigurationApiTest {
 
-    private static final String REFERENCE_CONFIG = """
-            peers:
-            - my-asn: 64522
-              peer-asn: 64512
-              peer-address: 172.17.0.1
-            address-pools:
-            - name: my-ip-space
-              protocol: bgp
-              avoid-buggy-ips: true
-              addresses:
-              - 172.17.254.0/24
-            """;
+    /** The ConfigMap of lab-reference.md's step 4. */
+    private static final String REFERENCE_CONFIG = ReferenceLab.CONFIG;
     private static final AtomicInteger NAMESPACES = new AtomicInteger();
 
     private static final KubernetesClient client = TestCluster.get().client();

@@ -18,10 +18,10 @@ import io.k8slab.lab.cluster.LabNetworks;
  * The reference lab's BgpPeerPool (AS 64522 peering with rt-01, 172.17.0.1, AS 64512; pool my-ip-space,
  * 172.17.254.0/24) built the way a unit test meets it: everything with a default left null.
  */
-final class ReferenceLab {
+public final class ReferenceLab {
 
     /** The ConfigMap a person would write for the reference lab, relying on MetalLB's defaults. */
-    static final String CONFIG = """
+    public static final String CONFIG = """
             peers:
             - my-asn: 64522
               peer-asn: 64512

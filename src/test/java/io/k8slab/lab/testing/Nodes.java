@@ -3,6 +3,8 @@ package io.k8slab.lab.testing;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 
 /** Registers Node objects the way a kubelet does: the object, then a Ready status. */
 public final class Nodes {
@@ -18,6 +20,8 @@ public final class Nodes {
                 .withMessage("kubelet is posting ready status").endCondition()
                 .withNewNodeInfo().withKubeletVersion(kubeletVersion).endNodeInfo()
                 .build());
-        return client.nodes().resource(node).updateStatus();
+        // A merge patch without resourceVersion, as the kubelet patches: the operator may label the Node in between.
+        node.getMetadata().setResourceVersion(null);
+        return client.nodes().resource(node).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE));
     }
 }

@@ -1,0 +1,35 @@
+package io.k8slab.lab.cluster;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.k8slab.lab.kube.GoDurations;
+
+/**
+ * The join settings with the schema's defaults filled in: the API server applies defaults only inside objects
+ * that are present, so a spec without {@code join} (or without {@code join.ssh}) arrives with nulls. Pure.
+ */
+record EffectiveJoin(Duration tokenTTL, int parallelism, Optional<Ssh> ssh) {
+
+    static final Duration DEFAULT_TOKEN_TTL = Duration.ofMinutes(30);
+    static final int DEFAULT_PARALLELISM = 3;
+
+    /** Where the SSH Secret is and how to log in. */
+    record Ssh(String user, int port, String secretNamespace, String secretName) {
+        String secretSource() {
+            return "Secret " + secretNamespace + "/" + secretName;
+        }
+    }
+
+    static EffectiveJoin of(JoinSettings join) {
+        if (join == null) {
+            return new EffectiveJoin(DEFAULT_TOKEN_TTL, DEFAULT_PARALLELISM, Optional.empty());
+        }
+        Duration ttl = Optional.ofNullable(join.tokenTTL).flatMap(GoDurations::parse).orElse(DEFAULT_TOKEN_TTL);
+        int parallelism = join.parallelism == null ? DEFAULT_PARALLELISM : join.parallelism;
+        Optional<Ssh> ssh = Optional.ofNullable(join.ssh).filter(s -> s.secretRef != null && s.secretRef.name != null)
+                .map(s -> new Ssh(s.user == null ? "vagrant" : s.user, s.port == null ? 22 : s.port,
+                        s.secretRef.namespace == null ? "kube-system" : s.secretRef.namespace, s.secretRef.name));
+        return new EffectiveJoin(ttl, parallelism, ssh);
+    }
+}

@@ -1,0 +1,48 @@
+package io.k8slab.lab.cluster;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The Events a change of status deserves, mostly for what happened off the reconcile thread: a host key recorded,
+ * a join that failed, a node that registered, a removal that started. Pure; messages come from status, which holds
+ * no secret.
+ */
+final class StatusEvents {
+
+    record Event(boolean warning, String reason, String message) {
+    }
+
+    private StatusEvents() {
+    }
+
+    static List<Event> between(LabClusterStatus before, LabClusterStatus after) {
+        Map<String, NodeStatus> previous = before == null || before.nodes == null ? Map.of()
+                : before.nodes.stream().collect(Collectors.toMap(n -> n.name, Function.identity(), (a, b) -> a));
+        List<Event> events = new ArrayList<>();
+        for (NodeStatus node : after.nodes) {
+            NodeStatus old = previous.get(node.name);
+            NodePhase oldPhase = old == null ? null : old.phase;
+            if (node.hostKeyFingerprint != null && (old == null || old.hostKeyFingerprint == null)) {
+                events.add(new Event(false, "HostKeyRecorded", "SSH host key of " + node.name + " is " + node.hostKeyFingerprint
+                        + " (from known_hosts, or trusted on first use); it is enforced from now on"));
+            }
+            if (node.phase == NodePhase.Failed && (oldPhase != NodePhase.Failed || !Objects.equals(old.attempts, node.attempts))) {
+                events.add(new Event(true, "JoinFailed", node.name + ": " + node.message));
+            }
+            if (node.phase == NodePhase.Removing && oldPhase != NodePhase.Removing) {
+                events.add(new Event(false, "NodeRemoving", node.name + " left the spec: " + node.message));
+            }
+            boolean registered = node.phase == NodePhase.Registered || node.phase == NodePhase.Ready;
+            boolean wasRegistered = oldPhase == NodePhase.Registered || oldPhase == NodePhase.Ready;
+            if (registered && oldPhase != null && !wasRegistered) {
+                events.add(new Event(false, "NodeRegistered", node.name + " registered"));
+            }
+        }
+        return events;
+    }
+}

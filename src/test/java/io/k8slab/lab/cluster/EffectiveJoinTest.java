@@ -1,0 +1,28 @@
+package io.k8slab.lab.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+class EffectiveJoinTest {
+
+    @Test
+    void defaultsWhatTheApiServerDidNot() {
+        EffectiveJoin none = EffectiveJoin.of(null);
+        assertThat(none.tokenTTL()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(none.parallelism()).isEqualTo(3);
+        assertThat(none.ssh()).isEmpty();
+
+        JoinSettings join = new JoinSettings();
+        join.tokenTTL = "1h30m";
+        join.ssh = new SshSettings();
+        join.ssh.secretRef = new SecretReference();
+        join.ssh.secretRef.name = "lab-ssh";
+        EffectiveJoin partial = EffectiveJoin.of(join);
+        assertThat(partial.tokenTTL()).isEqualTo(Duration.ofMinutes(90));
+        assertThat(partial.ssh()).contains(new EffectiveJoin.Ssh("vagrant", 22, "kube-system", "lab-ssh"));
+        assertThat(partial.ssh().orElseThrow().secretSource()).isEqualTo("Secret kube-system/lab-ssh");
+    }
+}

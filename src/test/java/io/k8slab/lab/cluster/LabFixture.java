@@ -1,0 +1,198 @@
+package io.k8slab.lab.cluster;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+
+import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.k8slab.lab.join.Backoff;
+import io.k8slab.lab.join.BootstrapTokenIssuer;
+import io.k8slab.lab.join.FakeMachine;
+import io.k8slab.lab.join.Joiner;
+import io.k8slab.lab.join.KubeadmInit;
+import io.k8slab.lab.join.SshNodeShells;
+import io.k8slab.lab.testing.TestCluster;
+
+/**
+ * One LabCluster's worth of test lab: workers as {@link FakeMachine}s on {@code 127.0.<block>.21...}, the SSH
+ * Secret with the operator's key, the kubeadm-init state of the API server, and a watch that records every
+ * bootstrap token the operator issues (to count them, and to search for their values where they must not be).
+ */
+final class LabFixture implements AutoCloseable {
+
+    /** Backoff and re-check times short enough for tests, long enough to observe a Failed phase. */
+    static final Backoff BACKOFF = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(2));
+    static final Duration RECHECK = Duration.ofMillis(300);
+    /** Every token value issued in this JVM, by Secret name. */
+    static final Map<String, String> ISSUED_TOKENS = new ConcurrentHashMap<>();
+    private static Watch tokenWatch;
+
+    final String name;
+    final int block;
+    final List<FakeMachine> machines;
+    final KeyPair operatorKey = FakeMachine.newKeyPair();
+    private final KubernetesClient client = TestCluster.get().client();
+
+    private LabFixture(String name, int block, int workers) {
+        this.name = name;
+        this.block = block;
+        KubeadmInit.prepare();
+        watchTokens();
+        machines = FakeMachine.start(IntStream.rangeClosed(1, workers).mapToObj(i -> address(20 + i)).toList(), operatorKey.getPublic());
+        writeSshSecret(null);
+    }
+
+    static LabFixture start(String name, int block, int workers) {
+        return new LabFixture(name, block, workers);
+    }
+
+    /** A reconciler like production's, with test timings. */
+    static LabClusterReconciler reconciler() {
+        return new LabClusterReconciler(Clock.systemUTC(), Joiner.defaultExecutor(), new SshNodeShells(Duration.ofSeconds(5)), BACKOFF, RECHECK);
+    }
+
+    String address(int host) {
+        return "127.0." + block + "." + host;
+    }
+
+    String nodeName(int index) {
+        return name + "-node-" + index;
+    }
+
+    String sshSecretName() {
+        return name + "-ssh";
+    }
+
+    /** Writes the SSH Secret: the operator's private key, and {@code knownHosts} unless null. */
+    void writeSshSecret(String knownHosts) {
+        ByteArrayOutputStream key = new ByteArrayOutputStream();
+        try {
+            OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(operatorKey, "lab-operator", null, key);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        Map<String, String> data = new HashMap<>();
+        data.put("ssh-privatekey", Base64.getEncoder().encodeToString(key.toByteArray()));
+        if (knownHosts != null) {
+            data.put("known_hosts", Base64.getEncoder().encodeToString(knownHosts.getBytes(StandardCharsets.UTF_8)));
+        }
+        client.resource(new SecretBuilder().withNewMetadata().withName(sshSecretName()).withNamespace("kube-system").endMetadata()
+                .withType("kubernetes.io/ssh-auth").withData(data).build()).forceConflicts().serverSideApply();
+    }
+
+    /** The LabCluster: one worker per machine (role node, type worker), SSH as {@link FakeMachine#USER}; then {@code edit}. */
+    LabCluster cluster(Consumer<LabClusterSpec> edit) {
+        LabClusterSpec spec = new LabClusterSpec();
+        spec.controlPlaneEndpoint = KubeadmInit.endpoint();
+        spec.networks = new LabNetworks();
+        spec.networks.nodeCIDR = "127.0." + block + ".0/24";
+        spec.networks.podCIDR = "10.244.0.0/16";
+        spec.networks.serviceCIDR = "10.96.0.0/12";
+        spec.nodes = new ArrayList<>();
+        for (int i = 0; i < machines.size(); i++) {
+            LabNode node = new LabNode();
+            node.name = nodeName(i + 1);
+            node.address = machines.get(i).address();
+            node.role = NodeRole.NODE;
+            node.type = "worker";
+            spec.nodes.add(node);
+        }
+        spec.join = new JoinSettings();
+        spec.join.tokenTTL = "30m";
+        spec.join.parallelism = 3;
+        spec.join.ssh = new SshSettings();
+        spec.join.ssh.user = FakeMachine.USER;
+        spec.join.ssh.port = machines.isEmpty() ? 22 : machines.get(0).port();
+        spec.join.ssh.secretRef = new SecretReference();
+        spec.join.ssh.secretRef.name = sshSecretName();
+        spec.join.ssh.secretRef.namespace = "kube-system";
+        spec.nodeRemovalPolicy = NodeRemovalPolicy.Drain;
+        edit.accept(spec);
+        LabCluster cluster = new LabCluster();
+        cluster.getMetadata().setName(name);
+        cluster.setSpec(spec);
+        return cluster;
+    }
+
+    void apply(LabCluster cluster) {
+        client.resource(cluster).forceConflicts().serverSideApply();
+    }
+
+    LabCluster get() {
+        return client.resources(LabCluster.class).withName(name).get();
+    }
+
+    NodeStatus node(String nodeName) {
+        LabCluster cluster = get();
+        return cluster == null || cluster.getStatus() == null ? null
+                : cluster.getStatus().nodes.stream().filter(n -> nodeName.equals(n.name)).findFirst().orElse(null);
+    }
+
+    /** The bootstrap token Secrets of this LabCluster that exist now. */
+    List<Secret> tokens() {
+        return client.secrets().inNamespace(BootstrapTokenIssuer.NAMESPACE).withLabel(BootstrapTokenIssuer.CLUSTER_LABEL, name).list().getItems();
+    }
+
+    /** How many tokens were ever issued for this LabCluster. */
+    long tokensIssued() {
+        return ISSUED_TOKENS.keySet().stream().filter(secret -> secret.startsWith(name + "/")).count();
+    }
+
+    /** Every token value issued in this JVM so far. */
+    static Set<String> tokenValues() {
+        return Set.copyOf(ISSUED_TOKENS.values());
+    }
+
+    private static synchronized void watchTokens() {
+        if (tokenWatch != null) {
+            return;
+        }
+        tokenWatch = TestCluster.get().client().secrets().inNamespace(BootstrapTokenIssuer.NAMESPACE)
+                .withField("type", BootstrapTokenIssuer.SECRET_TYPE)
+                .watch(new Watcher<>() {
+                    @Override
+                    public void eventReceived(Action action, Secret secret) {
+                        if (action == Action.ADDED && secret.getData() != null && secret.getData().containsKey("token-secret")) {
+                            String cluster = secret.getMetadata().getLabels() == null ? ""
+                                    : secret.getMetadata().getLabels().getOrDefault(BootstrapTokenIssuer.CLUSTER_LABEL, "");
+                            ISSUED_TOKENS.put(cluster + "/" + secret.getMetadata().getName(),
+                                    new String(Base64.getDecoder().decode(secret.getData().get("token-secret")), StandardCharsets.UTF_8));
+                        }
+                    }
+
+                    @Override
+                    public void onClose(WatcherException cause) {
+                    }
+                });
+    }
+
+    @Override
+    public void close() {
+        machines.forEach(FakeMachine::close);
+        client.resources(LabCluster.class).withName(name).delete();
+        client.nodes().withLabel(NodeLabels.CLUSTER, name).delete();
+        for (int i = 1; i <= machines.size(); i++) {
+            client.nodes().withName(nodeName(i)).delete();
+        }
+        tokens().forEach(t -> client.resource(t).delete());
+        client.secrets().inNamespace("kube-system").withName(sshSecretName()).delete();
+    }
+}

@@ -1,0 +1,150 @@
+package io.k8slab.lab.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1beta1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1beta1.PodDisruptionBudgetBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1beta1.PodDisruptionBudgetStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.k8slab.lab.join.FakeMachine;
+import io.k8slab.lab.kube.Conditions;
+import io.k8slab.lab.testing.LocalOperator;
+import io.k8slab.lab.testing.Nodes;
+import io.k8slab.lab.testing.TestCluster;
+
+/**
+ * A node dropped from the spec is drained through the real Eviction API (a PodDisruptionBudget holds it back until
+ * it allows the eviction; DaemonSet pods stay), reset over SSH and deleted; with the Orphan policy it is left alone.
+ * There is no controller manager here, so the test plays the disruption controller (PDB status) itself.
+ */
+class NodeRemovalTest {
+
+    private static final KubernetesClient client = TestCluster.get().client();
+    private static final Duration WAIT = Duration.ofSeconds(45);
+    private static final String NAMESPACE = "drain-test";
+
+    @Test
+    void aRemovedNodeIsDrainedRespectingItsPdbResetAndDeleted() {
+        try (LabFixture lab = LabFixture.start("shrink", 21, 2); LocalOperator operator = new LocalOperator(List.of(LabFixture.reconciler()))) {
+            lab.apply(lab.cluster(spec -> spec.nodeRemovalPolicy = NodeRemovalPolicy.DrainAndReset));
+            await().atMost(WAIT).until(() -> lab.get().getStatus() != null && "2/2".equals(lab.get().getStatus().ready));
+            String leaving = lab.nodeName(2);
+            FakeMachine machine = lab.machines.get(1);
+
+            client.resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).serverSideApply();
+            Pod guarded = runningAndReady(client.resource(pod("web-0", leaving, "web", null)).create());
+            client.resource(pod("scratch", leaving, "scratch", null)).create();
+            client.resource(pod("speaker-x", leaving, "speaker", "DaemonSet")).create();
+            PodDisruptionBudget pdb = client.resource(new PodDisruptionBudgetBuilder().withNewMetadata().withName("web").withNamespace(NAMESPACE)
+                    .endMetadata().withNewSpec().withNewMinAvailable(1).withNewSelector().addToMatchLabels("app", "web").endSelector()
+                    .endSpec().build()).create();
+            allowDisruptions(pdb, 0);
+
+            lab.apply(lab.cluster(spec -> {
+                spec.nodeRemovalPolicy = NodeRemovalPolicy.DrainAndReset;
+                spec.nodes.remove(1);
+            }));
+
+            NodeStatus blocked = await().atMost(WAIT).until(() -> lab.node(leaving),
+                    n -> n != null && n.phase == NodePhase.Removing && n.message.contains("PodDisruptionBudget"));
+            assertThat(blocked.message).contains(NAMESPACE + "/web-0");
+            assertThat(client.nodes().withName(leaving).get().getSpec().getUnschedulable()).isTrue();
+            await().atMost(WAIT).until(() -> client.pods().inNamespace(NAMESPACE).withName("scratch").get() == null);
+            assertThat(client.pods().inNamespace(NAMESPACE).withName(guarded.getMetadata().getName()).get()).isNotNull();
+            assertThat(Conditions.find(lab.get().getStatus().conditions, LabClusterReconciler.READY).orElseThrow().getReason())
+                    .isEqualTo("NodesBeingRemoved");
+            assertThat(machine.resets()).isZero();
+
+            allowDisruptions(client.resource(pdb).get(), 1);
+
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(client.nodes().withName(leaving).get()).isNull();
+                assertThat(lab.node(leaving)).isNull();
+                assertThat(lab.get().getStatus().ready).isEqualTo("1/1");
+                assertThat(Conditions.isTrue(lab.get().getStatus().conditions, LabClusterReconciler.READY)).isTrue();
+            });
+            assertThat(client.pods().inNamespace(NAMESPACE).withName("web-0").get()).isNull();
+            assertThat(client.pods().inNamespace(NAMESPACE).withName("speaker-x").get()).as("DaemonSet pods are left").isNotNull();
+            assertThat(machine.resets()).isEqualTo(1);
+            assertThat(lab.machines.get(0).resets()).isZero();
+            assertThat(client.nodes().withName(lab.nodeName(1)).get().getSpec().getUnschedulable()).isNotEqualTo(Boolean.TRUE);
+        } finally {
+            client.pods().inNamespace(NAMESPACE).withGracePeriod(0).delete();
+        }
+    }
+
+    @Test
+    void withTheOrphanPolicyARemovedNodeIsLeftAlone() {
+        try (LabFixture lab = LabFixture.start("orphan", 22, 0); LocalOperator operator = new LocalOperator(List.of(LabFixture.reconciler()))) {
+            String kept = lab.name + "-node-1";
+            String orphaned = lab.name + "-node-2";
+            Nodes.registerReady(client, kept, lab.address(21), "v1.20.2");
+            Nodes.registerReady(client, orphaned, lab.address(22), "v1.20.2");
+            lab.apply(lab.cluster(spec -> {
+                spec.nodeRemovalPolicy = NodeRemovalPolicy.Orphan;
+                spec.nodes.add(worker(kept, lab.address(21)));
+                spec.nodes.add(worker(orphaned, lab.address(22)));
+            }));
+            await().atMost(WAIT).until(() -> lab.get().getStatus() != null && "2/2".equals(lab.get().getStatus().ready));
+
+            lab.apply(lab.cluster(spec -> {
+                spec.nodeRemovalPolicy = NodeRemovalPolicy.Orphan;
+                spec.nodes.add(worker(kept, lab.address(21)));
+            }));
+            await().atMost(WAIT).untilAsserted(() -> {
+                LabCluster cluster = lab.get();
+                assertThat(cluster.getStatus().observedGeneration).isEqualTo(cluster.getMetadata().getGeneration());
+                assertThat(cluster.getStatus().ready).isEqualTo("1/1");
+            });
+            assertThat(lab.node(orphaned)).isNull();
+            assertThat(client.nodes().withName(orphaned).get().getSpec().getUnschedulable()).isNotEqualTo(Boolean.TRUE);
+        } finally {
+            client.nodes().withName("orphan-node-2").delete();
+        }
+    }
+
+    private static LabNode worker(String name, String address) {
+        LabNode node = new LabNode();
+        node.name = name;
+        node.address = address;
+        node.role = NodeRole.NODE;
+        node.type = "worker";
+        return node;
+    }
+
+    /** A pod bound to {@code node}, deleted at once when evicted (grace 0), optionally owned by a DaemonSet. */
+    private static Pod pod(String name, String node, String app, String ownerKind) {
+        PodBuilder pod = new PodBuilder().withNewMetadata().withName(name).withNamespace(NAMESPACE).addToLabels("app", app).endMetadata()
+                .withNewSpec().withNodeName(node).withTerminationGracePeriodSeconds(0L)
+                .addNewContainer().withName("main").withImage("nginx").endContainer().endSpec();
+        if (ownerKind != null) {
+            pod.editMetadata().addNewOwnerReference().withApiVersion("apps/v1").withKind(ownerKind).withName(app)
+                    .withUid("00000000-0000-0000-0000-000000000001").withController(true).endOwnerReference().endMetadata();
+        }
+        return pod.build();
+    }
+
+    /** What the kubelet would report: only a Ready pod counts as healthy for its budget. */
+    private static Pod runningAndReady(Pod pod) {
+        pod.setStatus(new PodStatusBuilder().withPhase("Running")
+                .addNewCondition().withType("Ready").withStatus("True").endCondition().build());
+        return client.resource(pod).updateStatus();
+    }
+
+    /** What the disruption controller would write: the budget observed, allowing {@code allowed} disruptions. */
+    private static void allowDisruptions(PodDisruptionBudget pdb, int allowed) {
+        pdb.setStatus(new PodDisruptionBudgetStatusBuilder().withObservedGeneration(pdb.getMetadata().getGeneration())
+                .withDisruptionsAllowed(allowed).withCurrentHealthy(1).withDesiredHealthy(1).withExpectedPods(1).build());
+        client.resource(pdb).updateStatus();
+    }
+}
