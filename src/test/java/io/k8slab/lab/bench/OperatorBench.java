@@ -41,7 +41,7 @@ import io.k8slab.lab.testing.TestCluster;
 /**
  * {@code make bench}: the packaged operator, started as deploy/operator starts it, against the real test API
  * server. Figures go to target/bench/report.md (and .json); nothing here asserts a time. Sizes can be lowered for
- * a quick look: -Dbench.nodes, -Dbench.unrelated, -Dbench.iterations, -Dbench.idleSeconds.
+ * a quick look: -Dbench.nodes, -Dbench.services, -Dbench.unrelated, -Dbench.iterations, -Dbench.idleSeconds.
  */
 @Tag("bench")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -50,6 +50,7 @@ class OperatorBench {
     private static final int ITERATIONS = Integer.getInteger("bench.iterations", 20);
     private static final int NODES = Integer.getInteger("bench.nodes", 1000);
     private static final int UNRELATED = Integer.getInteger("bench.unrelated", 10_000);
+    private static final int SERVICES = Integer.getInteger("bench.services", 5_000);
     private static final int IDLE_SECONDS = Integer.getInteger("bench.idleSeconds", 60);
     private static final String MLB = "bench-mlb";
 
@@ -159,6 +160,46 @@ class OperatorBench {
 
     @Test
     @Order(4)
+    void bgpPeerPoolWithManyServices() {
+        // Three speaker nodes, SERVICES LoadBalancer Services with an ingress IP each in a /16 pool.
+        for (int i = 0; i < 3; i++) {
+            String node = "bench-speaker-" + i;
+            Nodes.registerReady(client, node, "127.18.0." + (i + 1), "v1.30.2");
+            var pod = client.pods().inNamespace(MLB).resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata()
+                    .withName(node).withLabels(Map.of("app", "metallb", "component", "speaker")).endMetadata().withNewSpec()
+                    .withNodeName(node).addNewContainer().withName("speaker").withImage("metallb/speaker:v0.7.3").endContainer()
+                    .endSpec().build()).create();
+            pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running").addNewCondition()
+                    .withType("Ready").withStatus("True").endCondition().build());
+            client.resource(pod).updateStatus();
+        }
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("bench-services").endMetadata().build())
+                .serverSideApply();
+        parallel(SERVICES, i -> {
+            var service = client.services().inNamespace("bench-services").resource(new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                    .withNewMetadata().withName("svc-" + i).endMetadata().withNewSpec().withType("LoadBalancer")
+                    .withExternalTrafficPolicy("Cluster").addNewPort().withPort(80).withProtocol("TCP").endPort().endSpec().build()).create();
+            service.setStatus(new io.fabric8.kubernetes.api.model.ServiceStatusBuilder().withNewLoadBalancer().addNewIngress()
+                    .withIp("10.210." + (i / 250) + "." + (i % 250 + 1)).endIngress().endLoadBalancer().build());
+            client.resource(service).updateStatus();
+        });
+        BgpPeerPool pool = Manifests.toResource(Manifests.variant(Manifests.BGP_PEER_POOL, "bench-services", m -> {
+            ((ObjectNode) m.at("/spec/metallb")).put("namespace", "bench-services").put("install", false);
+            ((ObjectNode) m.at("/spec/addressPools/0")).put("name", "bench-space").putArray("addresses").add("10.210.0.0/16");
+        }), BgpPeerPool.class);
+
+        long start = System.nanoTime();
+        client.resource(pool).create();
+        BgpPeerPool done = client.resources(BgpPeerPool.class).withName("bench-services").waitUntilCondition(
+                p -> p.getStatus() != null && p.getStatus().routeCounts != null
+                        && Integer.valueOf(SERVICES).equals(p.getStatus().routeCounts.expected), 10, TimeUnit.MINUTES);
+        BenchReport.record("4. Scale", "BgpPeerPool with " + SERVICES + " LoadBalancer Services: apply -> status with every expected route",
+                Map.of("ms", millisSince(start), "status bytes", Serialization.asJson(done.getStatus()).length(),
+                        "heap after GC bytes", operator.heapAfterGcBytes(), "rss bytes", operator.residentBytes()));
+    }
+
+    @Test
+    @Order(5)
     void unrelatedObjectsDoNotGrowTheHeap() {
         long heapBefore = operator.heapAfterGcBytes();
         int namespaces = 10;

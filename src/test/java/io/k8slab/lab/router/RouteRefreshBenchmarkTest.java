@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import com.google.protobuf.Any;
@@ -23,6 +24,7 @@ import io.fabric8.kubernetes.api.model.EndpointsBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.k8slab.lab.bench.BenchReport;
 import io.k8slab.lab.bgp.BgpPeer;
 import io.k8slab.lab.bgp.BgpPeerPoolSpec;
 import io.k8slab.lab.bgp.BgpPeerPoolStatus;
@@ -50,6 +52,7 @@ import io.k8slab.lab.routes.RoutesFixtures;
  * {@code target/bench/routes.md}; {@code -Dbench.runs=N} changes the number of measured runs (default 20).
  * It only asserts what must hold at any speed: the counts, and that the status stays far below etcd's 1.5 MiB.
  */
+@Tag("bench")
 class RouteRefreshBenchmarkTest {
 
     static final int SERVICES = 5_000;
@@ -116,6 +119,10 @@ class RouteRefreshBenchmarkTest {
                     scenario.name, result.counts().converged, result.counts().partial, result.counts().missing,
                     result.counts().unexpected, ms(median(total)), ms(p95(total)), ms(median(decode)), ms(median(expected)),
                     ms(median(compare)), ms(median(serialize)), last.statusBytes, uncapped));
+
+            BenchReport.record("4. Scale", "router status refresh, " + SERVICES + " LoadBalancer Services x 3 next hops (" + scenario.name + ")",
+                    java.util.Map.of("median ms", ms(median(total)), "p95 ms", ms(p95(total)), "status bytes", last.statusBytes,
+                            "uncapped status bytes", uncapped));
 
             assertThat(result.counts().expected).isEqualTo(SERVICES);
             assertThat(result.counts().converged + result.counts().partial + result.counts().missing).isEqualTo(SERVICES);

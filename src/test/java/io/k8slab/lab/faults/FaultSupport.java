@@ -1,0 +1,92 @@
+package io.k8slab.lab.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.k8slab.lab.bgp.BgpPeerPool;
+import io.k8slab.lab.kube.Conditions;
+import io.k8slab.lab.metallb.MetalLbConfigRenderer;
+import io.k8slab.lab.testing.Manifests;
+import io.k8slab.lab.testing.TestCluster;
+
+/** Shared bits of the fault tests: pools aimed at a MetalLB namespace of their own, and what they should render. */
+final class FaultSupport {
+
+    static final Duration WAIT = Duration.ofSeconds(40);
+    static final KubernetesClient client = TestCluster.get().client();
+
+    private FaultSupport() {
+    }
+
+    /** A namespace for MetalLB's objects, unique to the run so nothing left from an earlier run interferes. */
+    static String namespace(String prefix) {
+        String name = prefix + "-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).serverSideApply();
+        return name;
+    }
+
+    /** The example pool renamed, aimed at {@code namespace}, no install, no router to ask, then edited. */
+    static ObjectNode poolManifest(String name, String namespace, Consumer<ObjectNode> edit) {
+        return Manifests.variant(Manifests.BGP_PEER_POOL, name, m -> {
+            ((ObjectNode) m.at("/spec/metallb")).put("namespace", namespace).put("install", false);
+            ((ObjectNode) m.at("/spec/peers/0")).remove("router");
+            edit.accept(m);
+        });
+    }
+
+    static BgpPeerPool pool(String name, String namespace, Consumer<ObjectNode> edit) {
+        return Manifests.toResource(poolManifest(name, namespace, edit), BgpPeerPool.class);
+    }
+
+    static BgpPeerPool live(String name) {
+        return client.resources(BgpPeerPool.class).withName(name).get();
+    }
+
+    static ConfigMap configMap(String namespace) {
+        return client.configMaps().inNamespace(namespace).withName("config").get();
+    }
+
+    static String config(String namespace) {
+        ConfigMap map = configMap(namespace);
+        return map == null || map.getData() == null ? null : map.getData().get("config");
+    }
+
+    /** What the operator should have written for these pools alone, rendered from their live specs. */
+    static String expectedConfig(BgpPeerPool... pools) {
+        return MetalLbConfigRenderer.render(List.of(pools));
+    }
+
+    static BgpPeerPool awaitCondition(String name, String type, String status) {
+        return await().atMost(WAIT).until(() -> live(name), p -> p != null && p.getStatus() != null
+                && p.getMetadata().getGeneration().equals(p.getStatus().observedGeneration)
+                && Conditions.find(p.getStatus().conditions, type).map(c -> status.equals(c.getStatus())).orElse(false));
+    }
+
+    /** The pool is reconciled at its latest generation and the ConfigMap holds exactly what its live spec renders. */
+    static void awaitInForce(String name, String namespace) {
+        await().atMost(WAIT).untilAsserted(() -> {
+            BgpPeerPool pool = live(name);
+            assertThat(pool.getStatus()).isNotNull();
+            assertThat(pool.getStatus().observedGeneration).as("observedGeneration").isEqualTo(pool.getMetadata().getGeneration());
+            assertThat(Conditions.isTrue(pool.getStatus().conditions, io.k8slab.lab.bgp.BgpPeerPoolReconciler.CONFIG_APPLIED)).isTrue();
+            assertThat(config(namespace)).isEqualTo(expectedConfig(pool));
+        });
+    }
+
+    static void deleteQuietly(Runnable delete) {
+        try {
+            delete.run();
+        } catch (RuntimeException e) {
+            // cleanup only
+        }
+    }
+}
