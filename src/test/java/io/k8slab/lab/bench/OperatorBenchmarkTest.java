@@ -45,7 +45,7 @@ import io.k8slab.lab.testing.TestCluster;
  */
 @Tag("bench")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class OperatorBench {
+class OperatorBenchmarkTest {
 
     private static final int ITERATIONS = Integer.getInteger("bench.iterations", 20);
     private static final int NODES = Integer.getInteger("bench.nodes", 1000);
@@ -146,7 +146,7 @@ class OperatorBench {
         LabCluster cluster = Manifests.toResource(Manifests.variant(Manifests.LAB_CLUSTER, "bench-scale", m -> {
             ((ObjectNode) m.at("/spec/networks")).put("nodeCIDR", "172.16.0.0/16");
         }), LabCluster.class);
-        cluster.getSpec().nodes = IntStream.range(0, NODES).mapToObj(OperatorBench::labNode).toList();
+        cluster.getSpec().nodes = IntStream.range(0, NODES).mapToObj(OperatorBenchmarkTest::labNode).toList();
 
         long start = System.nanoTime();
         client.resource(cluster).create();
