@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -12,38 +13,45 @@ import io.k8slab.lab.bgp.BgpPeerPool;
 import io.k8slab.lab.cluster.LabCluster;
 import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.testing.Manifests;
+import io.k8slab.lab.testing.PackagedOperator;
 import io.k8slab.lab.testing.TestCluster;
-import io.k8slab.lab.testing.TestClusterResource;
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.junit.QuarkusIntegrationTest;
 
 /**
- * The packaged application (target/quarkus-app, started as {@code java -jar} the way deploy/ starts it) wires
- * both reconcilers through quarkus-operator-sdk and reconciles against a real API server.
+ * The packaged application (target/quarkus-app, started as {@code java -jar} with deploy/operator's JVM flags,
+ * acting as its ServiceAccount, leader election on) wires both reconcilers through quarkus-operator-sdk and
+ * reconciles against a real API server. The process is stopped at the end, so later tests have the cluster to
+ * themselves.
  */
-@QuarkusIntegrationTest
-@QuarkusTestResource(value = TestClusterResource.class, restrictToAnnotatedClass = true)
 class PackagedOperatorIT {
 
     private final KubernetesClient client = TestCluster.get().client();
 
     @Test
     void packagedOperatorReconcilesBothResources() {
-        client.resource(Manifests.toResource(Manifests.variant(Manifests.LAB_CLUSTER, "packaged", m -> {
-        }), LabCluster.class)).serverSideApply();
-        client.resource(Manifests.toResource(Manifests.variant(Manifests.BGP_PEER_POOL, "packaged", m -> {
-        }), BgpPeerPool.class)).serverSideApply();
+        try (PackagedOperator operator = PackagedOperator.start("packaged-it", Map.of())) {
+            operator.awaitReady(Duration.ofMinutes(2));
+            client.resource(Manifests.toResource(Manifests.variant(Manifests.LAB_CLUSTER, "packaged", m -> {
+            }), LabCluster.class)).serverSideApply();
+            client.resource(Manifests.toResource(Manifests.variant(Manifests.BGP_PEER_POOL, "packaged", m -> {
+            }), BgpPeerPool.class)).serverSideApply();
 
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            LabCluster cluster = client.resources(LabCluster.class).withName("packaged").get();
-            assertThat(cluster.getStatus()).isNotNull();
-            assertThat(cluster.getStatus().observedGeneration).isEqualTo(cluster.getMetadata().getGeneration());
-            assertThat(Conditions.find(cluster.getStatus().conditions, "Ready")).isPresent();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                LabCluster cluster = client.resources(LabCluster.class).withName("packaged").get();
+                assertThat(cluster.getStatus()).isNotNull();
+                assertThat(cluster.getStatus().observedGeneration).isEqualTo(cluster.getMetadata().getGeneration());
+                assertThat(Conditions.find(cluster.getStatus().conditions, "Ready")).isPresent();
 
-            BgpPeerPool pool = client.resources(BgpPeerPool.class).withName("packaged").get();
-            assertThat(pool.getStatus()).isNotNull();
-            assertThat(pool.getStatus().observedGeneration).isEqualTo(pool.getMetadata().getGeneration());
-            assertThat(Conditions.find(pool.getStatus().conditions, "Ready")).isPresent();
-        });
+                BgpPeerPool pool = client.resources(BgpPeerPool.class).withName("packaged").get();
+                assertThat(pool.getStatus()).isNotNull();
+                assertThat(pool.getStatus().observedGeneration).isEqualTo(pool.getMetadata().getGeneration());
+                assertThat(Conditions.find(pool.getStatus().conditions, "Ready")).isPresent();
+            });
+
+            // Deleted while the operator runs, so its finalizer is honoured and nothing is left behind.
+            client.resources(BgpPeerPool.class).withName("packaged").delete();
+            client.resources(LabCluster.class).withName("packaged").delete();
+            await().atMost(Duration.ofSeconds(60)).until(() -> client.resources(BgpPeerPool.class).withName("packaged").get() == null
+                    && client.resources(LabCluster.class).withName("packaged").get() == null);
+        }
     }
 }

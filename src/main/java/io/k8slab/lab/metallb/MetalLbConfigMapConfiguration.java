@@ -62,11 +62,20 @@ public final class MetalLbConfigMapConfiguration implements MetalLbConfiguration
             if (live == null) {
                 client.resource(desired).create();
             } else {
+                // The data is the operator's; labels and annotations others put on the ConfigMap stay.
+                desired.getMetadata().setLabels(merged(live.getMetadata().getLabels(), desired.getMetadata().getLabels()));
+                desired.getMetadata().setAnnotations(live.getMetadata().getAnnotations());
                 desired.getMetadata().setResourceVersion(live.getMetadata().getResourceVersion());
                 client.resource(desired).update();
             }
         }
         return new Outcome(writes, MetalLbConfigRenderer.hash(config), sources.containsKey(pool.getMetadata().getName()));
+    }
+
+    private static Map<String, String> merged(Map<String, String> live, Map<String, String> ours) {
+        Map<String, String> labels = new java.util.LinkedHashMap<>(live == null ? Map.of() : live);
+        labels.putAll(ours);
+        return labels;
     }
 
     /** The accepted specs are as stored but the config is not: someone edited what MetalLB reads. */

@@ -40,6 +40,14 @@ public final class PackagedOperator implements AutoCloseable {
 
     /** Starts the operator; {@code extraProperties} are passed as {@code -D} system properties. */
     public static PackagedOperator start(String name, Map<String, String> extraProperties) {
+        return start(name, extraProperties, Map.of());
+    }
+
+    /**
+     * As {@link #start(String, Map)}, with {@code environment} added to the process's environment: e.g. a
+     * HOSTNAME of its own per replica, which is leader election's identity (a pod's name in a cluster).
+     */
+    public static PackagedOperator start(String name, Map<String, String> extraProperties, Map<String, String> environment) {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing: package the operator first (./mvnw package -DskipTests)");
         }
@@ -61,7 +69,9 @@ public final class PackagedOperator implements AutoCloseable {
             extraProperties.forEach((key, value) -> command.add("-D" + key + "=" + value));
             command.add("-jar");
             command.add(JAR.toString());
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             return new PackagedOperator(process, port, log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
