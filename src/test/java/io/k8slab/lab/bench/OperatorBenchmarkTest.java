@@ -90,11 +90,11 @@ class OperatorBenchmarkTest {
         for (int i = 0; i < ITERATIONS; i++) {
             boolean autoAssign = i % 2 == 0 ? false : true;
             long start = System.nanoTime();
-            BgpPeerPool changed = client.resources(BgpPeerPool.class).withName("bench")
+            BgpPeerPool changed = onConflictRetry(() -> client.resources(BgpPeerPool.class).withName("bench")
                     .edit(p -> {
                         p.getSpec().addressPools.get(0).autoAssign = autoAssign;
                         return p;
-                    });
+                    }));
             long generation = changed.getMetadata().getGeneration();
             awaitConfig("auto-assign: " + autoAssign);
             configWritten.add(millisSince(start));
@@ -113,12 +113,43 @@ class OperatorBenchmarkTest {
             floor.add(millisSince(start));
         }
 
+        List<Double> labelled = labelConvergence();
+
         var toConfig = BenchReport.Summary.of(configWritten);
         var toStatus = BenchReport.Summary.of(convergence);
         var physical = BenchReport.Summary.of(floor);
         BenchReport.record("1. Convergence", "BgpPeerPool change -> MetalLB ConfigMap written", summary(toConfig, physical));
         BenchReport.record("1. Convergence", "BgpPeerPool change -> status.observedGeneration caught up", summary(toStatus, physical));
+        BenchReport.record("1. Convergence", "LabCluster label change -> label on the Node", summary(BenchReport.Summary.of(labelled), physical));
         BenchReport.record("2. Physical floor", "one server-side apply of the same ConfigMap by a plain client", summary(physical, physical));
+    }
+
+    /** A LabCluster whose one (control-plane, so never joined) node is registered: time from a label edit to the Node. */
+    private static List<Double> labelConvergence() {
+        Nodes.registerReady(client, "bench-cp", "172.16.255.1", "v1.30.2");
+        LabCluster cluster = Manifests.toResource(Manifests.variant(Manifests.LAB_CLUSTER, "bench-labels", m -> {
+            ((ObjectNode) m.at("/spec/networks")).put("nodeCIDR", "172.16.0.0/16");
+        }), LabCluster.class);
+        LabNode node = labNode(0);
+        node.name = "bench-cp";
+        node.address = "172.16.255.1";
+        node.role = NodeRole.CONTROL_PLANE;
+        cluster.getSpec().nodes = List.of(node);
+        client.resource(cluster).create();
+        List<Double> samples = new ArrayList<>();
+        for (int i = 0; i < ITERATIONS; i++) {
+            String value = "v" + i;
+            long start = System.nanoTime();
+            onConflictRetry(() -> client.resources(LabCluster.class).withName("bench-labels").edit(c -> {
+                c.getSpec().nodes.get(0).labels = Map.of("bench-iteration", value);
+                return c;
+            }));
+            client.nodes().withName("bench-cp").waitUntilCondition(
+                    n -> n != null && value.equals(n.getMetadata().getLabels().get("bench-iteration")), 60, TimeUnit.SECONDS);
+            samples.add(millisSince(start));
+        }
+        client.resources(LabCluster.class).withName("bench-labels").delete();
+        return samples;
     }
 
     @Test
@@ -278,6 +309,19 @@ class OperatorBenchmarkTest {
             throw new IllegalStateException(e);
         } finally {
             pool.shutdown();
+        }
+    }
+
+    /** An edit races the operator's own status writes (409): read again and retry, as kubectl edit would. */
+    private static <T> T onConflictRetry(java.util.function.Supplier<T> edit) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return edit.get();
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (attempt == 5 || e.getCode() != 409) {
+                    throw e;
+                }
+            }
         }
     }
 
