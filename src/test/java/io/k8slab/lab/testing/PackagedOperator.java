@@ -72,6 +72,8 @@ public final class PackagedOperator implements AutoCloseable {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().putAll(environment);
             Process process = builder.start();
+            // A test JVM that dies without closing must not leave an operator running against the next run.
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
             return new PackagedOperator(process, port, log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
