@@ -189,7 +189,10 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         }
 
         // 4. Report whether MetalLB runs.
-        MetalLbInstallation.Availability availability = MetalLbInstallation.availability(client, target);
+        // From the informers' caches: a timed router refresh re-reads nothing from the API server for this.
+        MetalLbInstallation.Availability availability = MetalLbInstallation.availability(
+                cached(context, Deployment.class).stream().filter(d -> MetalLbInstallation.isController(d, target)).findFirst(),
+                cached(context, DaemonSet.class).stream().filter(d -> MetalLbInstallation.isSpeaker(d, target)).findFirst());
         Conditions.set(status.conditions, METALLB_AVAILABLE, availability.available(),
                 availability.available() ? "Available" : "NotAvailable", availability.describe(), generation, now);
         status.speakers = availability.speakersReady() + "/" + availability.speakersDesired();

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -73,16 +74,22 @@ public final class MetalLbInstallation {
         return written;
     }
 
-    public static Availability availability(KubernetesClient client, EffectiveTarget target) {
-        Deployment controller = client.apps().deployments().inNamespace(target.namespace()).withName("controller").get();
-        DaemonSet speaker = client.apps().daemonSets().inNamespace(target.namespace()).withName("speaker").get();
-        boolean controllerAvailable = controller != null && controller.getStatus() != null
-                && controller.getStatus().getAvailableReplicas() != null && controller.getStatus().getAvailableReplicas() > 0;
-        int ready = speaker == null || speaker.getStatus() == null || speaker.getStatus().getNumberReady() == null ? 0
-                : speaker.getStatus().getNumberReady();
-        int desired = speaker == null || speaker.getStatus() == null || speaker.getStatus().getDesiredNumberScheduled() == null ? 0
-                : speaker.getStatus().getDesiredNumberScheduled();
+    /** From the controller Deployment and speaker DaemonSet as the informers hold them (absent: not available). Pure. */
+    public static Availability availability(Optional<Deployment> controller, Optional<DaemonSet> speaker) {
+        boolean controllerAvailable = controller.map(Deployment::getStatus).map(s -> s.getAvailableReplicas())
+                .map(replicas -> replicas > 0).orElse(false);
+        int ready = speaker.map(DaemonSet::getStatus).map(s -> s.getNumberReady()).orElse(0);
+        int desired = speaker.map(DaemonSet::getStatus).map(s -> s.getDesiredNumberScheduled()).orElse(0);
         return new Availability(controllerAvailable, ready, desired);
+    }
+
+    /** The names the released manifests give the components, in the target's namespace. */
+    public static boolean isController(Deployment deployment, EffectiveTarget target) {
+        return target.namespace().equals(deployment.getMetadata().getNamespace()) && "controller".equals(deployment.getMetadata().getName());
+    }
+
+    public static boolean isSpeaker(DaemonSet daemonSet, EffectiveTarget target) {
+        return target.namespace().equals(daemonSet.getMetadata().getNamespace()) && "speaker".equals(daemonSet.getMetadata().getName());
     }
 
     private static void retarget(ObjectNode object, EffectiveTarget target) {
