@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # hack/test-binaries.sh - provide a local Kubernetes control plane for the tests.
 #
-# The tests use io.fabric8:kube-api-test, which runs `etcd`, `kube-apiserver`
-# and `kubectl` from
+# The tests (src/test/java/io/k8slab/lab/testing/ControlPlane.java) run `etcd`,
+# `kube-apiserver` and `kubectl` from
 #
 #     $KUBE_API_TEST_DIR/k8s/<version>-linux-amd64/
 #
-# (KUBE_API_TEST_DIR defaults to ~/.kubeapitest) and only downloads binaries
-# when that directory is missing. This machine cannot download them, so this
-# script builds them from Debian's own `kubernetes` source package instead:
+# (KUBE_API_TEST_DIR defaults to ~/.kubeapitest). This machine cannot download
+# them, so this script builds them from Debian's own `kubernetes` source
+# package instead:
 #
 #   kube-apiserver, kube-controller-manager, kubeadm, kubectl
 #       built from `apt-get source kubernetes` (v1.20.2 in bookworm) with
@@ -30,7 +30,7 @@
 #   --smoke-test  only run the smoke test against the installed binaries
 #
 # Environment:
-#   KUBE_API_TEST_DIR       kube-api-test directory (default: $HOME/.kubeapitest)
+#   KUBE_API_TEST_DIR       where the binaries go (default: $HOME/.kubeapitest)
 #   LAB_OPERATOR_CACHE_DIR  source + build cache (default: ${XDG_CACHE_HOME:-$HOME/.cache}/lab-operator)
 #   BUILD_JOBS              parallel Go compile jobs (default: CPUs, capped by free memory)
 #
@@ -491,8 +491,8 @@ EOF
 install_binaries() {
   local tree=$1 etcd=$2 staging old bin
   mkdir -p "$KUBE_API_TEST_DIR/k8s"
-  # kube-api-test only looks at names ending in -linux-amd64, so these
-  # temporary names are invisible to a test running concurrently.
+  # The tests look only at $K8S_VERSION-linux-amd64, so these temporary names
+  # are invisible to a test running concurrently.
   staging=$(mktemp -d "$KUBE_API_TEST_DIR/k8s/.staging-$K8S_VERSION.XXXXXX")
   CLEANUP_PATHS+=("$staging")
   for bin in "${BUILT_BINARIES[@]}"; do
@@ -529,8 +529,7 @@ warn_other_versions() {
   local d
   for d in "$KUBE_API_TEST_DIR"/k8s/*-"$PLATFORM_SUFFIX"; do
     [[ -d "$d" && "$d" != "$TARGET_DIR" ]] || continue
-    log "WARNING: $d also exists; kube-api-test picks the highest version unless the"
-    log "         test pins kubeAPIVersion = \"$K8S_VERSION\" (or KUBE_API_TEST_API_SERVER_VERSION)"
+    log "NOTE: $d also exists; the tests use $TARGET_DIR only"
   done
 }
 

@@ -50,12 +50,8 @@ class OperatorBenchmarkTest {
     private static final int ITERATIONS = Integer.getInteger("bench.iterations", 20);
     private static final int NODES = Integer.getInteger("bench.nodes", 1000);
     private static final int UNRELATED = Integer.getInteger("bench.unrelated", 10_000);
-    /**
-     * kube-api-test starts the API server with a fixed /24 Service range (254 ClusterIPs) and every LoadBalancer
-     * Service needs one, so this is as many as the test server holds; the 5,000-Service figure is the router
-     * refresh benchmark's (RouteRefreshBenchmarkTest), which computes the same status without the API server.
-     */
-    private static final int SERVICES = Integer.getInteger("bench.services", 240);
+    /** The test control plane's Service and NodePort ranges ({@link io.k8slab.lab.testing.ControlPlane}) hold this many. */
+    private static final int SERVICES = Integer.getInteger("bench.services", 5000);
     private static final int IDLE_SECONDS = Integer.getInteger("bench.idleSeconds", 60);
     private static final String MLB = "bench-mlb";
 

@@ -20,9 +20,8 @@ import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceW
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.k8slab.lab.join.Backoff;
 import io.k8slab.lab.join.BootstrapTokenIssuer;
 import io.k8slab.lab.join.FakeMachine;
@@ -36,18 +35,18 @@ import io.k8slab.lab.testing.TestCluster;
  * Secret with the operator's key, the kubeadm-init state of the API server, and a watch that records every
  * bootstrap token the operator issues (to count them, and to search for their values where they must not be).
  */
-final class LabFixture implements AutoCloseable {
+public final class LabFixture implements AutoCloseable {
 
     /** Backoff and re-check times short enough for tests, long enough to observe a Failed phase. */
     static final Backoff BACKOFF = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(2));
     static final Duration RECHECK = Duration.ofMillis(300);
     /** Every token value issued in this JVM, by Secret name. */
     static final Map<String, String> ISSUED_TOKENS = new ConcurrentHashMap<>();
-    private static Watch tokenWatch;
+    private static SharedIndexInformer<Secret> tokenInformer;
 
-    final String name;
+    public final String name;
     final int block;
-    final List<FakeMachine> machines;
+    public final List<FakeMachine> machines;
     final KeyPair operatorKey = FakeMachine.newKeyPair();
     private final KubernetesClient client = TestCluster.get().client();
 
@@ -60,7 +59,7 @@ final class LabFixture implements AutoCloseable {
         writeSshSecret(null);
     }
 
-    static LabFixture start(String name, int block, int workers) {
+    public static LabFixture start(String name, int block, int workers) {
         return new LabFixture(name, block, workers);
     }
 
@@ -73,7 +72,7 @@ final class LabFixture implements AutoCloseable {
         return "127.0." + block + "." + host;
     }
 
-    String nodeName(int index) {
+    public String nodeName(int index) {
         return name + "-node-" + index;
     }
 
@@ -99,7 +98,7 @@ final class LabFixture implements AutoCloseable {
     }
 
     /** The LabCluster: one worker per machine (role node, type worker), SSH as {@link FakeMachine#USER}; then {@code edit}. */
-    LabCluster cluster(Consumer<LabClusterSpec> edit) {
+    public LabCluster cluster(Consumer<LabClusterSpec> edit) {
         LabClusterSpec spec = new LabClusterSpec();
         spec.controlPlaneEndpoint = KubeadmInit.endpoint();
         spec.networks = new LabNetworks();
@@ -132,11 +131,11 @@ final class LabFixture implements AutoCloseable {
         return cluster;
     }
 
-    void apply(LabCluster cluster) {
+    public void apply(LabCluster cluster) {
         client.resource(cluster).forceConflicts().serverSideApply();
     }
 
-    LabCluster get() {
+    public LabCluster get() {
         return client.resources(LabCluster.class).withName(name).get();
     }
 
@@ -147,13 +146,33 @@ final class LabFixture implements AutoCloseable {
     }
 
     /** The bootstrap token Secrets of this LabCluster that exist now. */
-    List<Secret> tokens() {
+    public List<Secret> tokens() {
         return client.secrets().inNamespace(BootstrapTokenIssuer.NAMESPACE).withLabel(BootstrapTokenIssuer.CLUSTER_LABEL, name).list().getItems();
     }
 
     /** How many tokens were ever issued for this LabCluster. */
-    long tokensIssued() {
+    public long tokensIssued() {
         return ISSUED_TOKENS.keySet().stream().filter(secret -> secret.startsWith(name + "/")).count();
+    }
+
+    /**
+     * Where the lab ended, without names, times or counters: phase, conditions (type, status, reason), each node's
+     * phase and the labels the operator owns on its Node, and the token Secrets left. Two runs of the same lab
+     * (one with a fault, one without) must end with equal outcomes.
+     */
+    public List<String> outcome() {
+        LabCluster cluster = get();
+        List<String> outcome = new ArrayList<>();
+        outcome.add("phase=" + cluster.getStatus().phase + " ready=" + cluster.getStatus().ready
+                + " observedGeneration=" + cluster.getStatus().observedGeneration.equals(cluster.getMetadata().getGeneration()));
+        cluster.getStatus().conditions.forEach(c -> outcome.add("condition " + c.getType() + "=" + c.getStatus() + " " + c.getReason()));
+        for (NodeStatus node : cluster.getStatus().nodes) {
+            var labels = new java.util.TreeMap<>(client.nodes().withName(node.name).get().getMetadata().getLabels());
+            labels.keySet().removeIf(key -> !NodeLabels.isReserved(key));
+            outcome.add("node " + node.name.replace(name, "<lab>") + " " + node.phase + " " + labels.toString().replace(name, "<lab>"));
+        }
+        outcome.add("token secrets left=" + tokens().size());
+        return outcome;
     }
 
     /** Every token value issued in this JVM so far. */
@@ -161,16 +180,17 @@ final class LabFixture implements AutoCloseable {
         return Set.copyOf(ISSUED_TOKENS.values());
     }
 
+    /** An informer, not a bare watch: it lists again after a watch expires (an API server restart), where a watch would just end. */
     private static synchronized void watchTokens() {
-        if (tokenWatch != null) {
+        if (tokenInformer != null) {
             return;
         }
-        tokenWatch = TestCluster.get().client().secrets().inNamespace(BootstrapTokenIssuer.NAMESPACE)
+        tokenInformer = TestCluster.get().client().secrets().inNamespace(BootstrapTokenIssuer.NAMESPACE)
                 .withField("type", BootstrapTokenIssuer.SECRET_TYPE)
-                .watch(new Watcher<>() {
+                .inform(new ResourceEventHandler<>() {
                     @Override
-                    public void eventReceived(Action action, Secret secret) {
-                        if (action == Action.ADDED && secret.getData() != null && secret.getData().containsKey("token-secret")) {
+                    public void onAdd(Secret secret) {
+                        if (secret.getData() != null && secret.getData().containsKey("token-secret")) {
                             String cluster = secret.getMetadata().getLabels() == null ? ""
                                     : secret.getMetadata().getLabels().getOrDefault(BootstrapTokenIssuer.CLUSTER_LABEL, "");
                             ISSUED_TOKENS.put(cluster + "/" + secret.getMetadata().getName(),
@@ -179,7 +199,11 @@ final class LabFixture implements AutoCloseable {
                     }
 
                     @Override
-                    public void onClose(WatcherException cause) {
+                    public void onUpdate(Secret before, Secret after) {
+                    }
+
+                    @Override
+                    public void onDelete(Secret secret, boolean finalStateUnknown) {
                     }
                 });
     }

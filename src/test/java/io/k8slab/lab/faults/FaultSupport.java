@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,9 +14,11 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.k8slab.lab.bgp.BgpPeerPool;
+import io.k8slab.lab.join.BootstrapTokenIssuer;
 import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.metallb.MetalLbConfigRenderer;
 import io.k8slab.lab.testing.Manifests;
+import io.k8slab.lab.testing.PackagedOperator;
 import io.k8slab.lab.testing.TestCluster;
 
 /** Shared bits of the fault tests: pools aimed at a MetalLB namespace of their own, and what they should render. */
@@ -80,6 +83,31 @@ final class FaultSupport {
             assertThat(Conditions.isTrue(pool.getStatus().conditions, io.k8slab.lab.bgp.BgpPeerPoolReconciler.CONFIG_APPLIED)).isTrue();
             assertThat(config(namespace)).isEqualTo(expectedConfig(pool));
         });
+    }
+
+    /** Starts the packaged operator holding a Lease of the caller's own (no other run's operator holds it) and waits until it is ready. */
+    static PackagedOperator startOperator(String name, String lease) {
+        PackagedOperator started = PackagedOperator.start(name, Map.of("lab.leader-election.lease-name", lease));
+        started.awaitReady(Duration.ofSeconds(60));
+        return started;
+    }
+
+    /** A Lease name unique to this run. */
+    static String lease(String prefix) {
+        return prefix + "-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+    }
+
+    /**
+     * Bootstrap token Secrets the operators under test have created so far, by the API server's audit log: the
+     * server's own count, which a watch that missed events during an outage cannot undercount.
+     */
+    static long tokenSecretCreates() {
+        return TestCluster.get().auditLog().writesBy(TestCluster.OPERATOR_USER_AGENT).stream()
+                .filter(event -> "create".equals(event.path("verb").asText()))
+                .filter(event -> "secrets".equals(event.path("objectRef").path("resource").asText()))
+                .filter(event -> BootstrapTokenIssuer.NAMESPACE.equals(event.path("objectRef").path("namespace").asText()))
+                .filter(event -> event.path("responseStatus").path("code").asInt() == 201)
+                .count();
     }
 
     static void deleteQuietly(Runnable delete) {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.Map;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -14,21 +14,27 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.k8slab.lab.bgp.BgpPeerPool;
 import io.k8slab.lab.bgp.BgpPeerPoolReconciler;
+import io.k8slab.lab.cluster.LabCluster;
+import io.k8slab.lab.cluster.LabClusterReconciler;
+import io.k8slab.lab.cluster.LabFixture;
 import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.testing.PackagedOperator;
 
 /**
- * The packaged operator is killed (SIGKILL) right after a BgpPeerPool update, while it is reconciling it and
- * writing MetalLB's ConfigMap, and started again: the ConfigMap ends exactly as the update renders without the
- * fault. Needs target/quarkus-app (mvn package -DskipTests).
+ * The packaged operator is killed (SIGKILL) and started again: right after a BgpPeerPool update, while it is
+ * writing MetalLB's ConfigMap, the ConfigMap ends exactly as the update renders without the fault; in the middle of
+ * joins, the lab ends as the same lab does without the fault, with one token and one join per machine. Needs
+ * target/quarkus-app (mvn package -DskipTests).
  */
 class OperatorKillFaultIT {
 
     /** A Lease of this run's own, so no other operator (or an earlier run's dead one) holds it. */
-    private static final String LEASE = "faults-kill-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+    private static final String LEASE = FaultSupport.lease("faults-kill");
     /** JOSDK's default lease is 15 s: a killed leader's successor waits that out, then a retry period. */
     private static final Duration TAKEOVER = Duration.ofSeconds(60);
     private static final String POOL = "faults-kill";
+    /** Long enough for a kill to land while kubeadm runs. */
+    private static final Duration JOIN_TIME = Duration.ofSeconds(4);
 
     private static PackagedOperator operator;
 
@@ -72,10 +78,50 @@ class OperatorKillFaultIT {
         }
     }
 
+    @Test
+    void killedDuringJoinsAndRestartedEndsAsWithoutTheFault() {
+        if (operator == null) {
+            operator = start(10);
+        }
+        // Both labs stay until the end: deleting one's Nodes while the operator runs would make it rejoin them.
+        try (LabFixture calm = LabFixture.start("joins-calm", 40, 2); LabFixture lab = LabFixture.start("joins-killed", 41, 2)) {
+            calm.machines.forEach(m -> m.kubeadm.joinTime = JOIN_TIME);
+            calm.apply(calm.cluster(spec -> {
+            }));
+            awaitLabReady(calm);
+            List<String> withoutFault = calm.outcome();
+
+            long createsBefore = FaultSupport.tokenSecretCreates();
+            lab.machines.forEach(m -> m.kubeadm.joinTime = JOIN_TIME);
+            lab.apply(lab.cluster(spec -> {
+            }));
+            await().atMost(FaultSupport.WAIT).until(() -> lab.machines.stream()
+                    .allMatch(m -> m.commands().stream().anyMatch(c -> c.startsWith("sudo kubeadm join"))));
+            operator.kill(); // kubeadm carries on on the machines; the SSH sessions that watched it are gone
+            System.out.printf("faults: killed with joins running; finished so far: %d of %d%n",
+                    lab.machines.stream().filter(m -> !m.joins().isEmpty()).count(), lab.machines.size());
+
+            operator = start(11);
+            awaitLabReady(lab);
+            assertThat(lab.outcome()).as("the lab as it ends without the fault").isEqualTo(withoutFault);
+            assertThat(lab.machines).allSatisfy(m -> assertThat(m.joins()).as("kubeadm join runs on " + m.address()).hasSize(1));
+            assertThat(lab.tokensIssued()).as("the restarted operator reused the token its predecessor issued").isEqualTo(1);
+            assertThat(FaultSupport.tokenSecretCreates() - createsBefore).as("token Secrets created, by the audit log").isEqualTo(1);
+        }
+    }
+
+    private static void awaitLabReady(LabFixture lab) {
+        await().atMost(TAKEOVER).untilAsserted(() -> {
+            LabCluster cluster = lab.get();
+            assertThat(cluster.getStatus()).isNotNull();
+            assertThat(cluster.getStatus().observedGeneration).isEqualTo(cluster.getMetadata().getGeneration());
+            assertThat(Conditions.isTrue(cluster.getStatus().conditions, LabClusterReconciler.READY)).isTrue();
+            assertThat(lab.tokens()).as("the token goes when no join is pending").isEmpty();
+        });
+    }
+
     private static PackagedOperator start(int incarnation) {
-        PackagedOperator started = PackagedOperator.start("faults-kill-" + incarnation, Map.of("lab.leader-election.lease-name", LEASE));
-        started.awaitReady(Duration.ofSeconds(60));
-        return started;
+        return FaultSupport.startOperator("faults-kill-" + incarnation, LEASE);
     }
 
     private static void awaitInForce(String namespace) {

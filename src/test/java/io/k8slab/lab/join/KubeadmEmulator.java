@@ -7,7 +7,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.KeyStore;
 import java.security.MessageDigest;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,7 +14,6 @@ import java.util.HexFormat;
 import java.util.List;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
@@ -29,7 +27,7 @@ import io.k8slab.lab.testing.TestCluster;
 
 /**
  * What {@code kubeadm join --config <file>} does to the API server, for the test machines: read the
- * JoinConfiguration, fetch the server's certificate and check its public key against the pinned CA hashes
+ * JoinConfiguration, fetch cluster-info and check its CA's public key against the pinned CA hashes
  * (computed here independently of the operator's code), read {@code kube-system/kubeadm-config} authenticated as
  * the bootstrap token (the API server rejects a wrong token: 401) and, at the end of the join, register the Node
  * with its address and a Ready condition, as the kubelet would once TLS bootstrap is done.
@@ -66,15 +64,19 @@ public final class KubeadmEmulator {
         }
     }
 
-    /** Discovery and preflight: the pinned CA and the token, checked against the API server. */
+    /**
+     * Discovery and preflight as kubeadm's token discovery does them: fetch cluster-info without trusting the
+     * server yet, check its CA against the pinned hashes, then read kubeadm-config as the bootstrap token over TLS
+     * that this CA must validate.
+     */
     public static void discover(Config config) throws JoinError {
-        X509Certificate serverCa = serverCertificate(config.endpoint());
-        String pin = "sha256:" + HexFormat.of().formatHex(sha256(serverCa.getPublicKey().getEncoded()));
+        X509Certificate clusterCa = clusterInfoCa(config.endpoint());
+        String pin = "sha256:" + HexFormat.of().formatHex(sha256(clusterCa.getPublicKey().getEncoded()));
         if (!config.caCertHashes().contains(pin)) {
             throw new JoinError("error execution phase preflight: couldn't validate the identity of the API Server: "
                     + "cluster CA found in cluster-info ConfigMap is invalid: none of the public keys \"" + pin + "\" are pinned");
         }
-        int status = readKubeadmConfig(config.endpoint(), config.token(), serverCa);
+        int status = readKubeadmConfig(config.endpoint(), config.token(), clusterCa);
         if (status != 200) {
             throw new JoinError("error execution phase preflight: unable to fetch the kubeadm-config ConfigMap: "
                     + (status == 401 ? "Unauthorized" : status == 403 ? "Forbidden" : "HTTP " + status));
@@ -94,33 +96,44 @@ public final class KubeadmEmulator {
             trust.setCertificateEntry("ca", ca);
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             factory.init(trust);
-            SSLContext tls = SSLContext.getInstance("TLS");
-            tls.init(null, factory.getTrustManagers(), null);
-            HttpClient http = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(10)).build();
-            HttpRequest request = HttpRequest.newBuilder(URI.create("https://" + endpoint + "/api/v1/namespaces/kube-system/configmaps/kubeadm-config"))
-                    .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).GET().build();
-            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException | java.security.GeneralSecurityException e) {
+            HttpResponse<String> response = get(endpoint, "/api/v1/namespaces/kube-system/configmaps/kubeadm-config", factory.getTrustManagers(), token);
+            return response.statusCode();
+        } catch (java.security.GeneralSecurityException | IOException e) {
             throw new JoinError("unable to reach the API server at " + endpoint + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new JoinError("interrupted");
         }
     }
 
-    /** The last certificate the server presents (its self-signed CA here), fetched without trusting it yet. */
-    private static X509Certificate serverCertificate(String endpoint) throws JoinError {
-        String[] hostPort = endpoint.split(":");
+    /** The CA in kube-public/cluster-info, read anonymously without verifying the server (it is verified against the pins next). */
+    private static X509Certificate clusterInfoCa(String endpoint) throws JoinError {
         try {
-            SSLContext tls = SSLContext.getInstance("TLS");
-            tls.init(null, new TrustManager[] { new TrustAll() }, null);
-            try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(hostPort[0], Integer.parseInt(hostPort[1]))) {
-                socket.startHandshake();
-                Certificate[] chain = socket.getSession().getPeerCertificates();
-                return (X509Certificate) chain[chain.length - 1];
+            HttpResponse<String> response = get(endpoint, "/api/v1/namespaces/kube-public/configmaps/cluster-info", new TrustManager[] { new TrustAll() }, null);
+            if (response.statusCode() != 200) {
+                throw new JoinError("error execution phase preflight: couldn't validate the identity of the API Server: "
+                        + "unable to fetch the cluster-info ConfigMap: HTTP " + response.statusCode());
             }
-        } catch (IOException | java.security.GeneralSecurityException e) {
+            String kubeconfig = YAML.readTree(response.body()).path("data").path("kubeconfig").asText();
+            String pem = ClusterDiscovery.caFromKubeconfig(kubeconfig)
+                    .orElseThrow(() -> new JoinError("error execution phase preflight: cluster-info holds no CA"));
+            return DiscoveryHash.certificates(pem).get(0);
+        } catch (java.security.GeneralSecurityException | IOException e) {
             throw new JoinError("unable to reach the API server at " + endpoint + ": " + e.getMessage());
+        }
+    }
+
+    private static HttpResponse<String> get(String endpoint, String path, TrustManager[] trust, String token)
+            throws java.security.GeneralSecurityException, IOException, JoinError {
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, trust, null);
+        HttpClient http = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(10)).build();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://" + endpoint + path)).timeout(Duration.ofSeconds(10)).GET();
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JoinError("interrupted");
         }
     }
 

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.k8slab.lab.testing.ControlPlane;
 import io.k8slab.lab.testing.TestCluster;
 
 /**
@@ -36,8 +37,7 @@ import io.k8slab.lab.testing.TestCluster;
  */
 class RealKubeadmDiscoveryTest {
 
-    private static final Path BINARIES = Path.of(System.getenv().getOrDefault("KUBE_API_TEST_DIR",
-            System.getProperty("user.home") + "/.kubeapitest"), "k8s", "1.20.2-linux-amd64");
+    private static final Path BINARIES = ControlPlane.binaries();
     private static final String VALID = "Cluster info signature and contents are valid and TLS certificate validates against pinned roots";
     private static final KubernetesClient client = TestCluster.get().client();
     private static Process controllerManager;

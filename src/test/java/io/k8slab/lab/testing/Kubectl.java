@@ -4,7 +4,6 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.stream.Stream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -46,7 +45,7 @@ public final class Kubectl {
         }
     }
 
-    /** $KUBECTL, else kubectl on PATH, else the one kube-api-test keeps beside kube-apiserver. */
+    /** $KUBECTL, else kubectl on PATH, else the one beside the test kube-apiserver. */
     private static String binary() {
         String fromEnv = System.getenv("KUBECTL");
         if (fromEnv != null && !fromEnv.isBlank()) {
@@ -57,12 +56,6 @@ public final class Kubectl {
         if (onPath) {
             return "kubectl";
         }
-        String testDir = System.getenv().getOrDefault("KUBE_API_TEST_DIR", System.getProperty("user.home") + "/.kubeapitest");
-        try (Stream<Path> versions = Files.list(Path.of(testDir, "k8s"))) {
-            return versions.map(dir -> dir.resolve("kubectl")).filter(Files::isExecutable).sorted(Comparator.reverseOrder())
-                    .findFirst().map(Path::toString).orElse("kubectl");
-        } catch (IOException e) {
-            return "kubectl";
-        }
+        return ControlPlane.binaries().resolve("kubectl").toString();
     }
 }

@@ -2,7 +2,6 @@ package io.k8slab.lab.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,7 +51,7 @@ public final class PackagedOperator implements AutoCloseable {
             throw new IllegalStateException(JAR + " is missing: package the operator first (./mvnw package -DskipTests)");
         }
         try {
-            int port = freePort();
+            int port = ControlPlane.freePort();
             Path log = Files.createDirectories(Path.of("target", "operator-logs")).resolve(name + ".log");
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -142,6 +141,10 @@ public final class PackagedOperator implements AutoCloseable {
         return log;
     }
 
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     public long pid() {
         return process.pid();
     }
@@ -180,12 +183,6 @@ public final class PackagedOperator implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 

@@ -4,11 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
-import io.fabric8.kubeapitest.KubeAPIServer;
-import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
@@ -16,12 +15,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 
 /**
- * One real kube-apiserver + etcd for the whole test JVM (kube-api-test; about 10 s to start), with the CRDs from
- * {@code crds/} installed. Started on first use, stopped when the JVM exits.
+ * One real kube-apiserver + etcd for the whole test JVM ({@link ControlPlane}; a few seconds to start), with the
+ * CRDs from {@code crds/} and deploy/operator's RBAC installed, an audit log of every request, and bootstrap-token
+ * authentication as kubeadm's clusters have. Started on first use, stopped when the JVM exits.
  *
- * <p>The binaries come from {@code $KUBE_API_TEST_DIR} ({@code hack/test-binaries.sh} builds them where nothing
- * can be downloaded; elsewhere kube-api-test downloads them). If the server cannot start, every test that needs
- * it fails with kube-api-test's reason: nothing is skipped.
+ * <p>The binaries come from {@code $KUBE_API_TEST_DIR} ({@code hack/test-binaries.sh} builds them). If the
+ * server cannot start, every test that needs it fails with the reason: nothing is skipped.
  */
 public final class TestCluster {
 
@@ -33,14 +32,12 @@ public final class TestCluster {
 
     private static TestCluster instance;
 
-    private final KubeAPIServer server;
-    private final Path workDir;
-    private final Path kubeconfig;
+    private final ControlPlane controlPlane;
     private final AuditLog auditLog;
     private final KubernetesClient client;
 
     private TestCluster() throws IOException {
-        workDir = Files.createTempDirectory("lab-operator-apiserver");
+        Path workDir = Files.createTempDirectory("lab-operator-apiserver");
         Path policy = workDir.resolve("audit-policy.yaml");
         Files.writeString(policy, """
                 apiVersion: audit.k8s.io/v1
@@ -50,14 +47,8 @@ public final class TestCluster {
                 - level: Metadata
                 """);
         auditLog = new AuditLog(workDir.resolve("audit.log"));
-        server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
-                .withApiServerFlag("--enable-bootstrap-token-auth")
-                .withApiServerFlag("--audit-policy-file", policy.toString())
-                .withApiServerFlag("--audit-log-path", auditLog.path().toString())
-                .build());
-        server.start();
-        kubeconfig = workDir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, server.getKubeConfigYaml());
+        controlPlane = ControlPlane.start(workDir, List.of("--enable-bootstrap-token-auth",
+                "--audit-policy-file", policy.toString(), "--audit-log-path", auditLog.path().toString()));
         client = newClient("lab-operator-tests");
         installCrds(Path.of("crds"));
         for (String file : OPERATOR_RBAC) {
@@ -74,7 +65,6 @@ public final class TestCluster {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(instance.server::stop));
         }
         return instance;
     }
@@ -86,9 +76,7 @@ public final class TestCluster {
 
     /** A fresh admin client with its own user agent (the operator under test gets one of these). */
     public KubernetesClient newClient(String userAgent) {
-        Config config = Config.fromKubeconfig(readKubeconfig());
-        config.setUserAgent(userAgent);
-        return new KubernetesClientBuilder().withConfig(config).build();
+        return controlPlane.newClient(userAgent);
     }
 
     /**
@@ -96,7 +84,7 @@ public final class TestCluster {
      * privilege the operator gets in a real cluster.
      */
     public KubernetesClient newOperatorClient() {
-        Config config = Config.fromKubeconfig(readKubeconfig());
+        Config config = Config.fromKubeconfig(controlPlane.readKubeconfig());
         config.setUserAgent(OPERATOR_USER_AGENT);
         config.setImpersonateUsername(OPERATOR_SERVICE_ACCOUNT);
         config.setImpersonateGroups("system:serviceaccounts", "system:serviceaccounts:lab-operator", "system:authenticated");
@@ -105,19 +93,19 @@ public final class TestCluster {
 
     /** The kubeconfig file for kubectl and for the packaged operator. */
     public Path kubeconfig() {
-        return kubeconfig;
+        return controlPlane.kubeconfig();
+    }
+
+    /**
+     * Kills the API server and starts it again after {@code downtime}, keeping etcd: every client sees its
+     * connections and watches drop, as when a control plane's apiserver restarts.
+     */
+    public void restartApiServer(Duration downtime) {
+        controlPlane.restartApiServer(downtime);
     }
 
     public AuditLog auditLog() {
         return auditLog;
-    }
-
-    private String readKubeconfig() {
-        try {
-            return Files.readString(kubeconfig);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Applies every CRD in {@code dir} and waits until the API server serves it. */
