@@ -37,6 +37,7 @@ import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.kube.EventRecorder;
 import io.k8slab.lab.kube.StatusPatch;
 import io.k8slab.lab.kube.Violation;
+import io.k8slab.lab.metallb.AssignedAddresses;
 import io.k8slab.lab.metallb.BgpConfigValidator;
 import io.k8slab.lab.metallb.EffectiveTarget;
 import io.k8slab.lab.metallb.MetalLbConfigMap;
@@ -154,12 +155,15 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
             }
         }
 
-        // 2. Check the pool against MetalLB's rules, the pools already in force and the lab's networks.
+        // 2. Check the pool against MetalLB's rules, the pools already in force and the lab's networks ...
         MetalLbConfiguration configuration = mode == null ? null : configuration(mode, client, target);
         List<Violation> violations = new ArrayList<>();
         versionProblem.ifPresent(violations::add);
         if (mode != null) {
-            violations.addAll(BgpConfigValidator.validate(pool, configuration.othersInForce(pool), labNetworks(context)));
+            List<BgpPeerPool> others = configuration.othersInForce(pool);
+            violations.addAll(BgpConfigValidator.validate(pool, others, labNetworks(context)));
+            // ... and against the addresses MetalLB has handed out from it.
+            violations.addAll(AssignedAddresses.check(pool, configuration.lastAccepted(pool), others, cached(context, Service.class)));
         }
         boolean valid = violations.isEmpty();
         reportValidity(pool, status, violations, events, now);

@@ -3,6 +3,7 @@ package io.k8slab.lab.metallb;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -31,6 +32,11 @@ public final class MetalLbConfigMapConfiguration implements MetalLbConfiguration
     @Override
     public List<BgpPeerPool> othersInForce(BgpPeerPool pool) {
         return accepted.values().stream().filter(p -> !p.getMetadata().getName().equals(pool.getMetadata().getName())).toList();
+    }
+
+    @Override
+    public Optional<BgpPeerPool> lastAccepted(BgpPeerPool pool) {
+        return Optional.ofNullable(accepted.get(pool.getMetadata().getName()));
     }
 
     @Override

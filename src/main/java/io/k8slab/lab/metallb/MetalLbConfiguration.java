@@ -1,6 +1,7 @@
 package io.k8slab.lab.metallb;
 
 import java.util.List;
+import java.util.Optional;
 
 import io.k8slab.lab.bgp.BgpPeerPool;
 
@@ -24,6 +25,12 @@ public interface MetalLbConfiguration {
 
     /** The other pools whose specs are in force for this target, to validate against. */
     List<BgpPeerPool> othersInForce(BgpPeerPool pool);
+
+    /**
+     * The pool's spec MetalLB runs now, when this kind of configuration keeps a copy of it (the ConfigMap does;
+     * the metallb.io resources do not, so there it is empty and nothing is judged against it).
+     */
+    Optional<BgpPeerPool> lastAccepted(BgpPeerPool pool);
 
     /** Puts the pool's current (valid) spec in force with the others'. */
     Outcome accept(BgpPeerPool pool);

@@ -2,6 +2,7 @@ package io.k8slab.lab.metallb;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -44,6 +45,12 @@ public final class MetalLbCrdConfiguration implements MetalLbConfiguration {
                 .filter(other -> EffectiveTarget.of(other.getSpec().metallb).equals(target))
                 .filter(other -> other.getStatus() != null && Conditions.isTrue(other.getStatus().conditions, "Valid"))
                 .toList();
+    }
+
+    /** The resources hold no copy of the spec they came from. */
+    @Override
+    public Optional<BgpPeerPool> lastAccepted(BgpPeerPool pool) {
+        return Optional.empty();
     }
 
     @Override

@@ -25,11 +25,14 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.k8slab.lab.cluster.LabCluster;
 import io.k8slab.lab.kube.Conditions;
+import io.k8slab.lab.metallb.AssignedAddresses;
 import io.k8slab.lab.metallb.MetalLbConfigMap;
 import io.k8slab.lab.metallb.MetalLbConfigModel;
 import io.k8slab.lab.metallb.ReferenceLab;
@@ -131,6 +134,40 @@ class MetalLbConfigurationApiTest {
                 }, "spec.addressPools[my-ip-space].advertisements", "layer2"),
                 invalid("MetalLB older than v0.7.3", m -> ((ObjectNode) m.at("/spec/metallb")).put("version", "v0.6.2"),
                         "spec.metallb.version", "v0.6.2"));
+    }
+
+    /**
+     * MetalLB refuses a whole configuration that takes an assigned address away from its Service: the operator
+     * refuses the spec first and keeps the last one; once the Service is gone, the same spec goes through.
+     */
+    @Test
+    void shrinkingAPoolUnderAnAssignedAddressWaitsUntilTheServiceIsGone() {
+        String namespace = namespace();
+        apply(pool("assigned", namespace, m -> pool(m).put("name", "assigned-space")));
+        awaitCondition("assigned", BgpPeerPoolReconciler.CONFIG_APPLIED, "True");
+        ConfigMap before = configMap(namespace);
+        var service = client.services().inNamespace(namespace).resource(new ServiceBuilder().withNewMetadata().withName("web").endMetadata()
+                .withNewSpec().withType("LoadBalancer").addNewPort().withPort(80).withProtocol("TCP").endPort().endSpec().build()).create();
+        service.setStatus(new ServiceStatusBuilder().withNewLoadBalancer().addNewIngress().withIp("172.17.254.10").endIngress().endLoadBalancer().build());
+        client.resource(service).updateStatus();
+
+        apply(pool("assigned", namespace, m -> {
+            pool(m).put("name", "assigned-space");
+            addresses(m).set(0, "172.17.254.128/25");
+        }));
+
+        var valid = Conditions.find(awaitCondition("assigned", BgpPeerPoolReconciler.VALID, "False").getStatus().conditions,
+                BgpPeerPoolReconciler.VALID).orElseThrow();
+        assertThat(valid.getReason()).isEqualTo(AssignedAddresses.REASON);
+        assertThat(valid.getMessage()).contains("spec.addressPools[assigned-space].addresses", namespace + "/web (172.17.254.10)");
+        assertThat(configMap(namespace).getMetadata().getResourceVersion()).as("the last valid configuration stays")
+                .isEqualTo(before.getMetadata().getResourceVersion());
+        assertThat(events("assigned")).anySatisfy(e -> assertThat(e.getReason()).isEqualTo(AssignedAddresses.REASON));
+
+        client.resource(service).delete();
+        awaitCondition("assigned", BgpPeerPoolReconciler.VALID, "True");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(configMap(namespace).getData().get("config"))
+                .contains("172.17.254.128/25").doesNotContain("172.17.254.0/24"));
     }
 
     @Test
