@@ -40,11 +40,7 @@ class ApiServerRestartFaultIT {
 
     @AfterAll
     static void stop() {
-        if (operator != null) {
-            operator.kill();
-        }
-        FaultSupport.deleteQuietly(() -> client.resources(BgpPeerPool.class).withName(POOL).delete());
-        FaultSupport.deleteQuietly(() -> client.leases().inNamespace("lab-operator").withName(LEASE).delete());
+        FaultSupport.cleanUp(operator, POOL, LEASE);
     }
 
     @Test

@@ -110,6 +110,15 @@ final class FaultSupport {
                 .count();
     }
 
+    /** After a packaged-operator fault test: the operator killed, its pool and its Lease deleted. */
+    static void cleanUp(PackagedOperator operator, String pool, String lease) {
+        if (operator != null) {
+            operator.kill();
+        }
+        deleteQuietly(() -> client.resources(BgpPeerPool.class).withName(pool).delete());
+        deleteQuietly(() -> client.leases().inNamespace("lab-operator").withName(lease).delete());
+    }
+
     static void deleteQuietly(Runnable delete) {
         try {
             delete.run();
