@@ -40,6 +40,7 @@ import io.k8slab.lab.kube.Violation;
 import io.k8slab.lab.metallb.AssignedAddresses;
 import io.k8slab.lab.metallb.BgpConfigValidator;
 import io.k8slab.lab.metallb.EffectiveTarget;
+import io.k8slab.lab.metallb.InstallationChecks;
 import io.k8slab.lab.metallb.MetalLbConfigMap;
 import io.k8slab.lab.metallb.MetalLbConfigMapConfiguration;
 import io.k8slab.lab.metallb.MetalLbConfiguration;
@@ -77,6 +78,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
     private final Clock clock;
     private final RouterClients routers;
     private final Duration routerRefresh;
+    private final InstallationChecks installationChecks;
 
     public BgpPeerPoolReconciler() {
         this(Clock.systemUTC(), new RouterClients(), ROUTER_REFRESH);
@@ -86,6 +88,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         this.clock = clock;
         this.routers = routers;
         this.routerRefresh = routerRefresh;
+        this.installationChecks = new InstallationChecks(clock, InstallationChecks.INTERVAL);
     }
 
     @Override
@@ -147,9 +150,16 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         Optional<Violation> versionProblem = MetalLbVersion.check(target.version());
         MetalLbVersion.Mode mode = versionProblem.isPresent() ? null : MetalLbVersion.parse(target.version()).orElseThrow().mode();
 
-        // 1. Install MetalLB, or put back what was deleted or edited.
-        if (target.install() && mode == MetalLbVersion.Mode.CONFIG_MAP) {
+        // From the informers' caches: a timed router refresh re-reads neither for the install check nor for availability.
+        Optional<Deployment> controller = cached(context, Deployment.class).stream().filter(d -> MetalLbInstallation.isController(d, target)).findFirst();
+        Optional<DaemonSet> speaker = cached(context, DaemonSet.class).stream().filter(d -> MetalLbInstallation.isSpeaker(d, target)).findFirst();
+
+        // 1. Install MetalLB, or put back what was deleted or edited: only where the cluster's one MetalLB goes.
+        Optional<Violation> installedElsewhere = MetalLbInstallation.installedElsewhere(pool, context.getPrimaryCache().list().toList());
+        if (target.install() && mode == MetalLbVersion.Mode.CONFIG_MAP && installedElsewhere.isEmpty()
+                && installationChecks.due(target, controller, speaker)) {
             List<String> written = MetalLbInstallation.ensure(client, target);
+            installationChecks.checked(target);
             if (!written.isEmpty()) {
                 events.normal(pool, "MetalLBInstalled", "applied " + String.join(", ", written) + " for " + target);
             }
@@ -159,6 +169,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         MetalLbConfiguration configuration = mode == null ? null : configuration(mode, client, target);
         List<Violation> violations = new ArrayList<>();
         versionProblem.ifPresent(violations::add);
+        installedElsewhere.ifPresent(violations::add);
         if (mode != null) {
             List<BgpPeerPool> others = configuration.othersInForce(pool);
             violations.addAll(BgpConfigValidator.validate(pool, others, labNetworks(context)));
@@ -193,10 +204,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         }
 
         // 4. Report whether MetalLB runs.
-        // From the informers' caches: a timed router refresh re-reads nothing from the API server for this.
-        MetalLbInstallation.Availability availability = MetalLbInstallation.availability(
-                cached(context, Deployment.class).stream().filter(d -> MetalLbInstallation.isController(d, target)).findFirst(),
-                cached(context, DaemonSet.class).stream().filter(d -> MetalLbInstallation.isSpeaker(d, target)).findFirst());
+        MetalLbInstallation.Availability availability = MetalLbInstallation.availability(controller, speaker);
         Conditions.set(status.conditions, METALLB_AVAILABLE, availability.available(),
                 availability.available() ? "Available" : "NotAvailable", availability.describe(), generation, now);
         status.speakers = availability.speakersReady() + "/" + availability.speakersDesired();

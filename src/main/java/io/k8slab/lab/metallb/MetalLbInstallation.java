@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,7 +19,9 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.k8slab.lab.bgp.BgpPeerPool;
 import io.k8slab.lab.kube.Subset;
+import io.k8slab.lab.kube.Violation;
 
 /**
  * Installs MetalLB v0.7.3 from the manifests under {@code deploy/metallb} (embedded in the jar) and keeps its
@@ -49,12 +52,37 @@ public final class MetalLbInstallation {
     /** The released manifests adapted to the target's namespace and ConfigMap name. Pure. */
     public static List<GenericKubernetesResource> desired(EffectiveTarget target) {
         List<GenericKubernetesResource> objects = new ArrayList<>();
-        for (JsonNode manifest : readManifests()) {
+        for (JsonNode manifest : Release.MANIFESTS) {
             ObjectNode object = (ObjectNode) manifest.deepCopy();
             retarget(object, target);
             objects.add(Serialization.jsonMapper().convertValue(object, GenericKubernetesResource.class));
         }
         return objects;
+    }
+
+    /**
+     * A cluster runs one installed MetalLB: its controller assigns every LoadBalancer Service's address, and the
+     * release's cluster roles and bindings ({@code metallb-system:controller}, {@code metallb-system:speaker}) are
+     * shared. The oldest BgpPeerPool that installs MetalLB (then the first by name) decides the namespace; another
+     * that would install it elsewhere gets this violation and installs nothing. Pools being deleted do not count. Pure.
+     */
+    public static Optional<Violation> installedElsewhere(BgpPeerPool pool, List<BgpPeerPool> pools) {
+        EffectiveTarget target = EffectiveTarget.of(pool.getSpec().metallb);
+        if (!target.install()) {
+            return Optional.empty();
+        }
+        return pools.stream()
+                .filter(p -> p.getSpec() != null && p.getMetadata().getDeletionTimestamp() == null)
+                .filter(p -> EffectiveTarget.of(p.getSpec().metallb).install())
+                .min(Comparator.comparing((BgpPeerPool p) -> String.valueOf(p.getMetadata().getCreationTimestamp()))
+                        .thenComparing(p -> p.getMetadata().getName()))
+                .filter(owner -> !EffectiveTarget.of(owner.getSpec().metallb).namespace().equals(target.namespace()))
+                .map(owner -> new Violation("spec.metallb.namespace", "MetalLBInstalledElsewhere",
+                        "BgpPeerPool " + owner.getMetadata().getName() + " installs MetalLB in namespace "
+                                + EffectiveTarget.of(owner.getSpec().metallb).namespace() + ", and a cluster runs one MetalLB (its "
+                                + "controller assigns every LoadBalancer address; its cluster roles are shared): use that namespace, "
+                                + "or set spec.metallb.install to false to configure a MetalLB installed another way in "
+                                + target.namespace()));
     }
 
     /**
@@ -72,6 +100,23 @@ public final class MetalLbInstallation {
             }
         }
         return written;
+    }
+
+    /**
+     * Whether the controller Deployment and the speaker DaemonSet (as the informers hold them) are there and as
+     * released: the components that run, and the only ones watched. Pure.
+     */
+    public static boolean workloadsAsReleased(EffectiveTarget target, Optional<Deployment> controller, Optional<DaemonSet> speaker) {
+        if (controller.isEmpty() || speaker.isEmpty()) {
+            return false;
+        }
+        JsonNode controllerTree = Serialization.jsonMapper().valueToTree(controller.get());
+        JsonNode speakerTree = Serialization.jsonMapper().valueToTree(speaker.get());
+        return desired(target).stream().allMatch(object -> switch (object.getKind()) {
+            case "Deployment" -> Subset.contains(controllerTree, Serialization.jsonMapper().valueToTree(object));
+            case "DaemonSet" -> Subset.contains(speakerTree, Serialization.jsonMapper().valueToTree(object));
+            default -> true;
+        });
     }
 
     /** From the controller Deployment and speaker DaemonSet as the informers hold them (absent: not available). Pure. */
@@ -108,6 +153,11 @@ public final class MetalLbInstallation {
                 }
             }
         });
+    }
+
+    /** The release's manifests, read from the jar once. */
+    private static final class Release {
+        static final List<JsonNode> MANIFESTS = readManifests();
     }
 
     private static List<JsonNode> readManifests() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,7 @@ import io.k8slab.lab.metallb.AssignedAddresses;
 import io.k8slab.lab.metallb.MetalLbConfigMap;
 import io.k8slab.lab.metallb.MetalLbConfigModel;
 import io.k8slab.lab.metallb.ReferenceLab;
+import io.k8slab.lab.router.RouterClients;
 import io.k8slab.lab.testing.LocalOperator;
 import io.k8slab.lab.testing.Manifests;
 import io.k8slab.lab.testing.TestCluster;
@@ -49,6 +51,7 @@ class MetalLbConfigurationApiTest {
     /** The ConfigMap of lab-reference.md's step 4. */
     private static final String REFERENCE_CONFIG = ReferenceLab.CONFIG;
     private static final AtomicInteger NAMESPACES = new AtomicInteger();
+    private static final Duration ROUTER_REFRESH = Duration.ofSeconds(2);
 
     private static final KubernetesClient client = TestCluster.get().client();
     private static LocalOperator operator;
@@ -59,7 +62,8 @@ class MetalLbConfigurationApiTest {
         // The lab's networks exist before the operator starts, as in a lab, so its first look at a pool sees them.
         client.resource(Manifests.toResource(Manifests.variant(Manifests.LAB_CLUSTER, "bpp-networks", m -> {
         }), LabCluster.class)).serverSideApply();
-        operator = new LocalOperator(List.of(new BgpPeerPoolReconciler()));
+        // A short router refresh, so a test can watch several timed reconciles (only pools that name a router get them).
+        operator = new LocalOperator(List.of(new BgpPeerPoolReconciler(Clock.systemUTC(), new RouterClients(), ROUTER_REFRESH)));
     }
 
     @AfterAll
@@ -288,6 +292,84 @@ class MetalLbConfigurationApiTest {
         BgpPeerPool pool = awaitCondition("install", BgpPeerPoolReconciler.METALLB_AVAILABLE, "True");
         assertThat(pool.getStatus().speakers).isEqualTo("3/3");
         assertThat(Conditions.isTrue(pool.getStatus().conditions, BgpPeerPoolReconciler.READY)).isTrue();
+        // The cluster's one installed MetalLB: the next test that installs one may do so elsewhere.
+        deleteAndAwait("install");
+    }
+
+    @Test
+    void aSecondInstalledMetalLbIsRefusedAndInstallsNothing() {
+        String first = "metallb-first-" + NAMESPACES.incrementAndGet();
+        String second = "metallb-second-" + NAMESPACES.incrementAndGet();
+        apply(pool("install-first", first, m -> {
+            ((ObjectNode) m.at("/spec/metallb")).put("install", true);
+            pool(m).put("name", "first-space");
+            addresses(m).set(0, "172.17.251.0/24");
+        }));
+        awaitCondition("install-first", BgpPeerPoolReconciler.VALID, "True");
+        apply(pool("install-second", second, m -> {
+            ((ObjectNode) m.at("/spec/metallb")).put("install", true);
+            pool(m).put("name", "second-space");
+            addresses(m).set(0, "172.17.250.0/24");
+        }));
+
+        var valid = Conditions.find(awaitCondition("install-second", BgpPeerPoolReconciler.VALID, "False").getStatus().conditions,
+                BgpPeerPoolReconciler.VALID).orElseThrow();
+        assertThat(valid.getReason()).isEqualTo("MetalLBInstalledElsewhere");
+        assertThat(valid.getMessage()).contains("spec.metallb.namespace", "install-first", first);
+        assertThat(client.namespaces().withName(second).get()).as("nothing installed in " + second).isNull();
+        assertThat(controller(first)).isNotNull();
+        deleteAndAwait("install-second");
+        deleteAndAwait("install-first");
+    }
+
+    /** Deletes the pool and waits until the operator's finalizer let it go. */
+    private static void deleteAndAwait(String name) {
+        client.resources(BgpPeerPool.class).withName(name).delete();
+        await().atMost(Duration.ofSeconds(30)).until(() -> client.resources(BgpPeerPool.class).withName(name).get() == null);
+    }
+
+    /**
+     * The reference lab's settings (install, a router API to ask) reconcile on the router refresh interval; those
+     * timed reconciles read none of MetalLB's components back: the watched workloads come from the informer cache.
+     */
+    @Test
+    void timedRouterRefreshesReadNoMetalLbComponent() {
+        String namespace = "metallb-refresh-" + NAMESPACES.incrementAndGet();
+        apply(pool("refresh", namespace, m -> {
+            ((ObjectNode) m.at("/spec/metallb")).put("install", true);
+            pool(m).put("name", "refresh-space");
+            addresses(m).set(0, "172.17.252.0/24");
+            peer(m).putObject("router").put("address", "127.0.0.1:1");
+        }));
+        await().atMost(Duration.ofSeconds(30)).until(() -> speaker(namespace) != null && controller(namespace) != null);
+        awaitCondition("refresh", BgpPeerPoolReconciler.PEERS_ESTABLISHED, "Unknown");
+        await().pollDelay(ROUTER_REFRESH).atMost(Duration.ofSeconds(10)).until(() -> true);
+
+        int componentReadsBefore = metalLbComponentReads(namespace);
+        int reconcilesBefore = configMapReads(namespace);
+        await().pollDelay(ROUTER_REFRESH.multipliedBy(4)).atMost(Duration.ofSeconds(30)).until(() -> true);
+        assertThat(configMapReads(namespace) - reconcilesBefore).as("timed reconciles").isGreaterThanOrEqualTo(3);
+        assertThat(metalLbComponentReads(namespace) - componentReadsBefore).as("GETs of MetalLB's components").isZero();
+        deleteAndAwait("refresh");
+    }
+
+    /** The operator's GETs of the objects MetalLB's release installs into {@code namespace}, by the audit log. */
+    private static int metalLbComponentReads(String namespace) {
+        return (int) operatorGets(namespace).filter(e -> !"configmaps".equals(e.path("objectRef").path("resource").asText())).count();
+    }
+
+    /** Each reconcile reads the ConfigMap it may write: how many reconciles ran. */
+    private static int configMapReads(String namespace) {
+        return (int) operatorGets(namespace).filter(e -> "configmaps".equals(e.path("objectRef").path("resource").asText())).count();
+    }
+
+    private static Stream<com.fasterxml.jackson.databind.JsonNode> operatorGets(String namespace) {
+        return TestCluster.get().auditLog().requestsBy(TestCluster.OPERATOR_USER_AGENT).stream()
+                .filter(e -> "get".equals(e.path("verb").asText()))
+                .filter(e -> namespace.equals(e.path("objectRef").path("namespace").asText())
+                        || namespace.equals(e.path("objectRef").path("name").asText())
+                        // the release's cluster roles and bindings keep their names whatever the namespace
+                        || e.path("objectRef").path("name").asText().startsWith("metallb-system:"));
     }
 
     @Test
@@ -300,7 +382,8 @@ class MetalLbConfigurationApiTest {
 
         // A restart lists and reconciles every pool again: the fullest resync there is.
         operator.close();
-        operator = new LocalOperator(List.of(new BgpPeerPoolReconciler()));
+        // A short router refresh, so a test can watch several timed reconciles (only pools that name a router get them).
+        operator = new LocalOperator(List.of(new BgpPeerPoolReconciler(Clock.systemUTC(), new RouterClients(), ROUTER_REFRESH)));
         await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10)).until(() -> true);
 
         var writes = TestCluster.get().auditLog().writesBy(TestCluster.OPERATOR_USER_AGENT);
