@@ -329,12 +329,14 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
         boolean needed = pending && blocker.isEmpty();
 
         BootstrapTokenIssuer issuer = new BootstrapTokenIssuer(client, random);
-        TokenRotation.Plan plan = TokenRotation.plan(issuer.find(name), needed, cluster.getMetadata().getUid(), settings.tokenTTL(),
+        TokenRotation.Need need = needed ? TokenRotation.Need.USE : pending ? TokenRotation.Need.HOLD : TokenRotation.Need.NONE;
+        TokenRotation.Plan plan = TokenRotation.plan(issuer.find(name), need, cluster.getMetadata().getUid(), settings.tokenTTL(),
                 now, joiner.tokensInUse(name));
         for (IssuedToken old : plan.delete()) {
             issuer.delete(old);
             events.normal(cluster, "TokenDeleted", "deleted bootstrap token " + old.token().secretName() + ": "
-                    + (needed ? "replaced by a fresh one" : pending ? "joins cannot run now" : "no join is pending"));
+                    + (needed ? "replaced by a fresh one" : pending ? "no longer fresh; a fresh one comes when joins can run"
+                            : "no join is pending"));
         }
         Optional<IssuedToken> token = plan.use();
         if (plan.issue()) {
@@ -352,7 +354,7 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
         }
         if (blocker.isPresent()) {
             return new TokenStep(Optional.empty(), hashes, blocker.map(Blocker::message), false, blocker.get().reason(),
-                    "no token issued: " + blocker.get().message());
+                    (token.isPresent() ? "token kept, joins wait: " : "no token issued: ") + blocker.get().message());
         }
         IssuedToken issued = token.orElseThrow();
         return new TokenStep(token, hashes, Optional.empty(), true, "Issued", issued.token().secretName()

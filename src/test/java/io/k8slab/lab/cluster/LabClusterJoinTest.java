@@ -295,6 +295,31 @@ class LabClusterJoinTest {
         }
     }
 
+    /**
+     * Joins that cannot run for a while (here the SSH Secret is gone; in an API server restart, reads of it fail
+     * the same way) keep their fresh token: deleting it would only make the next reconcile issue another.
+     */
+    @Test
+    @Order(8)
+    void joinsThatMustWaitKeepTheirToken() {
+        try (LabFixture lab = LabFixture.start("blocked", 17, 1); LocalOperator operator = operator()) {
+            allMachines.addAll(lab.machines);
+            lab.machines.get(0).kubeadm.failures = 1; // the retry waits out the backoff: time to take access away
+            lab.apply(lab.cluster(spec -> {
+            }));
+            await().atMost(WAIT).until(() -> lab.node(lab.nodeName(1)), n -> n != null && n.phase == NodePhase.Failed);
+
+            client.secrets().inNamespace("kube-system").withName(lab.sshSecretName()).delete();
+            await().atMost(WAIT).until(() -> Conditions.find(lab.get().getStatus().conditions, LabClusterReconciler.TOKEN_READY)
+                    .map(c -> "WaitingForSshAccess".equals(c.getReason())).orElse(false));
+            assertThat(lab.tokens()).as("the fresh token stays while the join waits").hasSize(1);
+
+            lab.writeSshSecret(null);
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(lab.node(lab.nodeName(1)).phase).isEqualTo(NodePhase.Ready));
+            assertThat(lab.tokensIssued()).as("tokens issued for the lab").isEqualTo(1);
+        }
+    }
+
     private static LocalOperator operator() {
         return new LocalOperator(List.of(LabFixture.reconciler()));
     }

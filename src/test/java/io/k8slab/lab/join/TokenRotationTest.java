@@ -1,5 +1,8 @@
 package io.k8slab.lab.join;
 
+import static io.k8slab.lab.join.TokenRotation.Need.HOLD;
+import static io.k8slab.lab.join.TokenRotation.Need.NONE;
+import static io.k8slab.lab.join.TokenRotation.Need.USE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -31,24 +34,27 @@ class TokenRotationTest {
 
     static Stream<Arguments> cases() {
         return Stream.of(
-                // description, found, needed, in use, expected use, expected issue, expected deletions
-                Arguments.of("nothing found, joins pending: issue", List.of(), true, Set.of(), null, true, List.of()),
-                Arguments.of("a fresh token is reused", List.of(FRESH), true, Set.of(), FRESH, false, List.of()),
-                Arguments.of("the freshest of two is kept", List.of(FRESH, FRESHER), true, Set.of(), FRESHER, false, List.of(FRESH)),
-                Arguments.of("a worn token is replaced", List.of(WORN), true, Set.of(), null, true, List.of(WORN)),
-                Arguments.of("a worn token a join still uses stays", List.of(WORN), true, Set.of("worn01"), null, true, List.of()),
-                Arguments.of("an expired token goes even if in use", List.of(EXPIRED), true, Set.of("gone01"), null, true, List.of(EXPIRED)),
-                Arguments.of("another owner's token is not used", List.of(FOREIGN), true, Set.of(), null, true, List.of(FOREIGN)),
-                Arguments.of("nothing pending: every token goes", List.of(FRESH, WORN), false, Set.of(), null, false, List.of(FRESH, WORN)),
-                Arguments.of("nothing pending, one still in use", List.of(FRESH), false, Set.of("fresh1"), null, false, List.of()),
-                Arguments.of("nothing pending, nothing found", List.of(), false, Set.of(), null, false, List.of()));
+                // description, found, need, in use, expected use, expected issue, expected deletions
+                Arguments.of("nothing found, joins pending: issue", List.of(), USE, Set.of(), null, true, List.of()),
+                Arguments.of("a fresh token is reused", List.of(FRESH), USE, Set.of(), FRESH, false, List.of()),
+                Arguments.of("the freshest of two is kept", List.of(FRESH, FRESHER), USE, Set.of(), FRESHER, false, List.of(FRESH)),
+                Arguments.of("a worn token is replaced", List.of(WORN), USE, Set.of(), null, true, List.of(WORN)),
+                Arguments.of("a worn token a join still uses stays", List.of(WORN), USE, Set.of("worn01"), null, true, List.of()),
+                Arguments.of("an expired token goes even if in use", List.of(EXPIRED), USE, Set.of("gone01"), null, true, List.of(EXPIRED)),
+                Arguments.of("another owner's token is not used", List.of(FOREIGN), USE, Set.of(), null, true, List.of(FOREIGN)),
+                Arguments.of("joins blocked: a fresh token stays, none is issued", List.of(FRESH), HOLD, Set.of(), FRESH, false, List.of()),
+                Arguments.of("joins blocked: a worn token goes, none is issued", List.of(WORN), HOLD, Set.of(), null, false, List.of(WORN)),
+                Arguments.of("joins blocked, nothing found: none is issued", List.of(), HOLD, Set.of(), null, false, List.of()),
+                Arguments.of("nothing pending: every token goes", List.of(FRESH, WORN), NONE, Set.of(), null, false, List.of(FRESH, WORN)),
+                Arguments.of("nothing pending, one still in use", List.of(FRESH), NONE, Set.of("fresh1"), null, false, List.of()),
+                Arguments.of("nothing pending, nothing found", List.of(), NONE, Set.of(), null, false, List.of()));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void plans(String description, List<IssuedToken> found, boolean needed, Set<String> inUse, IssuedToken use, boolean issue,
+    void plans(String description, List<IssuedToken> found, TokenRotation.Need need, Set<String> inUse, IssuedToken use, boolean issue,
             List<IssuedToken> delete) {
-        TokenRotation.Plan plan = TokenRotation.plan(found, needed, OWNER, TTL, NOW, inUse);
+        TokenRotation.Plan plan = TokenRotation.plan(found, need, OWNER, TTL, NOW, inUse);
         assertThat(plan.use().orElse(null)).isEqualTo(use);
         assertThat(plan.issue()).isEqualTo(issue);
         assertThat(plan.delete()).containsExactlyInAnyOrderElementsOf(delete);
