@@ -145,7 +145,9 @@ class CustomResourceSchemaTest {
 
     @Test
     void explainDescribesEveryNodeField() {
-        String explained = io.k8slab.lab.testing.Kubectl.run("explain", "labcluster.spec.nodes");
+        // The API server publishes a new CRD's OpenAPI schema, which explain reads, a few seconds after Established.
+        String explained = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> io.k8slab.lab.testing.Kubectl.run("explain", "labcluster.spec.nodes"), output -> true);
         for (String field : new String[] { "name", "address", "role", "type", "labels" }) {
             assertThat(explained).contains(field);
         }
