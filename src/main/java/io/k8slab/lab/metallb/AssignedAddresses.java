@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.k8slab.lab.bgp.AddressPool;
 import io.k8slab.lab.bgp.BgpPeerPool;
 import io.k8slab.lab.kube.Networks;
+import io.k8slab.lab.kube.Networks.Range;
 import io.k8slab.lab.kube.Violation;
 
 /**
@@ -45,16 +46,18 @@ public final class AssignedAddresses {
         if (lastAccepted.isEmpty() || pool.getSpec() == null) {
             return List.of();
         }
-        List<AddressPool> newPools = Stream.concat(Stream.of(pool), others.stream()
+        // Parsed once: every LoadBalancer Service is looked up in them.
+        List<Held> oldPools = pools(lastAccepted.get()).map(Held::of).toList();
+        List<Held> newPools = Stream.concat(Stream.of(pool), others.stream()
                 .filter(other -> !Objects.equals(other.getMetadata().getName(), pool.getMetadata().getName())))
-                .flatMap(AssignedAddresses::pools).toList();
+                .flatMap(AssignedAddresses::pools).map(Held::of).toList();
         // Field -> the Services that would lose their address, in a stable order.
         Map<String, List<String>> stranded = new LinkedHashMap<>();
         for (Service service : services.stream().sorted(Comparator.comparing(AssignedAddresses::name)).toList()) {
             for (long ip : ingressIPs(service)) {
-                Optional<AddressPool> from = pools(lastAccepted.get()).filter(p -> holds(p, ip)).findFirst();
-                if (from.isPresent() && newPools.stream().noneMatch(p -> holds(p, ip))) {
-                    stranded.computeIfAbsent(field(pool, from.get().name), f -> new ArrayList<>())
+                Optional<Held> from = oldPools.stream().filter(p -> p.holds(ip)).findFirst();
+                if (from.isPresent() && newPools.stream().noneMatch(p -> p.holds(ip))) {
+                    stranded.computeIfAbsent(field(pool, from.get().name()), f -> new ArrayList<>())
                             .add(name(service) + " (" + Networks.format(ip) + ")");
                 }
             }
@@ -83,15 +86,19 @@ public final class AssignedAddresses {
                 : pool.getSpec().addressPools.stream().filter(Objects::nonNull);
     }
 
-    /** As MetalLB's poolFor: inside one of the pool's addresses, unless it is a .0 or .255 the pool avoids. */
-    static boolean holds(AddressPool pool, long ip) {
-        long lastOctet = ip & 0xff;
-        if (Boolean.TRUE.equals(pool.avoidBuggyIPs) && (lastOctet == 0 || lastOctet == 255)) {
-            return false;
+    /** A pool's addresses as MetalLB's poolFor sees them. */
+    private record Held(String name, List<Range> ranges, boolean avoidBuggyIPs) {
+        static Held of(AddressPool pool) {
+            List<Range> ranges = pool.addresses == null ? List.of()
+                    : pool.addresses.stream().map(Networks::parseCidrOrRange).flatMap(Optional::stream).toList();
+            return new Held(pool.name, ranges, MetalLbRules.avoidBuggyIPs(pool));
         }
-        return pool.addresses != null && pool.addresses.stream()
-                .map(Networks::parseCidrOrRange).flatMap(Optional::stream)
-                .anyMatch(range -> range.first() <= ip && ip <= range.last());
+
+        /** Inside one of the ranges, unless it is a .0 or .255 the pool avoids. */
+        boolean holds(long ip) {
+            long lastOctet = ip & 0xff;
+            return !(avoidBuggyIPs && (lastOctet == 0 || lastOctet == 255)) && ranges.stream().anyMatch(range -> range.contains(ip));
+        }
     }
 
     private static List<Long> ingressIPs(Service service) {

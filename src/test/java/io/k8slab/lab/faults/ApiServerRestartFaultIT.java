@@ -30,7 +30,7 @@ import io.k8slab.lab.testing.TestCluster;
  */
 class ApiServerRestartFaultIT {
 
-    private static final String LEASE = FaultSupport.lease("faults-apiserver");
+    private static final String LEASE = FaultSupport.unique("faults-apiserver");
     private static final String POOL = "faults-apiserver";
     /** Shorter than leader election's renew deadline (10 s) with the server's start-up added, so the leader keeps its Lease. */
     private static final Duration DOWNTIME = Duration.ofSeconds(2);

@@ -32,7 +32,7 @@ final class FaultSupport {
 
     /** A namespace for MetalLB's objects, unique to the run so nothing left from an earlier run interferes. */
     static String namespace(String prefix) {
-        String name = prefix + "-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+        String name = unique(prefix);
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).serverSideApply();
         return name;
     }
@@ -92,8 +92,8 @@ final class FaultSupport {
         return started;
     }
 
-    /** A Lease name unique to this run. */
-    static String lease(String prefix) {
+    /** A name unique to this run (a namespace, a Lease), so nothing an earlier run left interferes. */
+    static String unique(String prefix) {
         return prefix + "-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
     }
 

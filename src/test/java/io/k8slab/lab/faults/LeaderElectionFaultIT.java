@@ -30,7 +30,7 @@ import io.k8slab.lab.testing.TestCluster;
  */
 class LeaderElectionFaultIT {
 
-    private static final String LEASE = "faults-leader-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+    private static final String LEASE = FaultSupport.unique("faults-leader");
     private static final String POOL = "faults-leader";
     private static final String FIRST = "faults-replica-a";
     private static final String SECOND = "faults-replica-b";

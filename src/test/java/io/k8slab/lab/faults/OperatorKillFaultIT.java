@@ -29,7 +29,7 @@ import io.k8slab.lab.testing.PackagedOperator;
 class OperatorKillFaultIT {
 
     /** A Lease of this run's own, so no other operator (or an earlier run's dead one) holds it. */
-    private static final String LEASE = FaultSupport.lease("faults-kill");
+    private static final String LEASE = FaultSupport.unique("faults-kill");
     /** JOSDK's default lease is 15 s: a killed leader's successor waits that out, then a retry period. */
     private static final Duration TAKEOVER = Duration.ofSeconds(60);
     private static final String POOL = "faults-kill";
