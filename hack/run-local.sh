@@ -6,11 +6,15 @@
 # Environment:
 #   KUBE_API_TEST_DIR   where hack/test-binaries.sh put the binaries (default ~/.kubeapitest)
 #   LOCAL_CLUSTER_DIR   state of the throwaway control plane (default target/local-cluster)
+#   LAB_EXAMPLES        the manifests applied to a throwaway control plane (default deploy/examples)
+#   QUARKUS_HTTP_PORT   the operator's health port (default 8080)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 KUBE_API_TEST_DIR="${KUBE_API_TEST_DIR:-$HOME/.kubeapitest}"
 STATE="${LOCAL_CLUSTER_DIR:-$PWD/target/local-cluster}"
+EXAMPLES="${LAB_EXAMPLES:-deploy/examples}"
+JAR=target/quarkus-app/quarkus-run.jar
 
 log() { printf '[run-local] %s\n' "$*" >&2; }
 die() { printf '[run-local] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -45,12 +49,16 @@ make_certs() {
   openssl genrsa -out "$dir/sa.key" 2048 2>/dev/null
 }
 
+# The test binaries (hack/test-binaries.sh): etcd, kube-apiserver, and kubectl when none is on PATH.
+BIN=$(find "$KUBE_API_TEST_DIR/k8s" -mindepth 1 -maxdepth 1 -type d -name '*-linux-amd64' 2>/dev/null | sort -V | tail -n 1)
+command -v kubectl >/dev/null || { [ -n "$BIN" ] && PATH="$BIN:$PATH"; }
+command -v kubectl >/dev/null || die "no kubectl on PATH and no test binaries under $KUBE_API_TEST_DIR/k8s; run make test-binaries"
+
 start_local_control_plane() {
-  local bin
-  bin=$(find "$KUBE_API_TEST_DIR/k8s" -mindepth 1 -maxdepth 1 -type d -name '*-linux-amd64' 2>/dev/null | sort -V | tail -n 1)
-  [ -n "$bin" ] && [ -x "$bin/kube-apiserver" ] && [ -x "$bin/etcd" ] ||
+  local bin="$BIN"
+  if [ -z "$bin" ] || [ ! -x "$bin/kube-apiserver" ] || [ ! -x "$bin/etcd" ]; then
     die "no test binaries under $KUBE_API_TEST_DIR/k8s; run hack/test-binaries.sh (make test-binaries) first"
-  command -v kubectl >/dev/null || PATH="$bin:$PATH"
+  fi
   rm -rf "$STATE" && mkdir -p "$STATE/etcd"
   make_certs "$STATE"
   local etcd_port peer_port api_port
@@ -87,21 +95,38 @@ start_local_control_plane() {
     sleep 1
   done
   log "installing the CRDs and the examples"
-  kubectl apply --server-side -f crds/ >/dev/null
-  kubectl wait --for condition=Established --timeout 60s crd/labclusters.lab.k8slab.io crd/bgppeerpools.lab.k8slab.io >/dev/null
-  kubectl apply --server-side -f deploy/examples/ >/dev/null
+  # crds/ is a kustomize base (its kustomization.yaml is no Kubernetes object): apply it as one.
+  kubectl apply --server-side -k crds/ >/dev/null || die "applying the CRDs (crds/) failed"
+  kubectl wait --for condition=Established --timeout 60s crd/labclusters.lab.k8slab.io crd/bgppeerpools.lab.k8slab.io >/dev/null ||
+    die "the CRDs were not established within 60 s"
+  kubectl apply --server-side -f "$EXAMPLES" >/dev/null || die "applying the examples ($EXAMPLES) failed"
   log "local control plane ready. In another shell:"
   log "  export KUBECONFIG=$KUBECONFIG"
   log "  kubectl get lc,bpp"
 }
 
-if kubectl version >/dev/null 2>&1 && kubectl get --raw /readyz >/dev/null 2>&1; then
+# Build when the jar is missing or older than the sources, so `make run` never runs stale code.
+if [ ! -f "$JAR" ] || [ -n "$(find pom.xml src deploy/metallb -newer "$JAR" -type f -print -quit)" ]; then
+  log "building the operator (./mvnw package)"
+  ./mvnw -B -q package -DskipTests || die "the build failed"
+fi
+
+if kubectl get --raw /readyz --request-timeout=5s >/dev/null 2>&1; then
   log "using the current kubeconfig context: $(kubectl config current-context)"
 else
   log "no cluster answers on the current kubeconfig context; starting a local control plane"
   start_local_control_plane
 fi
 
-[ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
 log "starting the operator (Ctrl-C stops it and the local control plane)"
-java -jar target/quarkus-app/quarkus-run.jar
+# In the background, so a signal to this script reaches the operator too and the control plane stops after it.
+java -jar "$JAR" &
+OPERATOR=$!
+trap 'kill -TERM "$OPERATOR" 2>/dev/null || true' INT TERM
+status=0
+wait "$OPERATOR" || status=$?
+# A trapped signal interrupts the first wait: wait again for the operator's own exit.
+if kill -0 "$OPERATOR" 2>/dev/null; then
+  wait "$OPERATOR" || status=$?
+fi
+exit "$status"

@@ -259,7 +259,7 @@ public final class ControlPlane implements AutoCloseable {
         return dir.resolve(name).toString();
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

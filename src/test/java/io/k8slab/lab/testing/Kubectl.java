@@ -18,16 +18,21 @@ public final class Kubectl {
 
     /** kubectl's standard output; fails with its error output when it exits non-zero. */
     public static String run(String... args) {
-        return run(false, args);
+        return run(TestCluster.get().kubeconfig(), false, args);
     }
 
     /** kubectl's standard output whatever its exit code (e.g. {@code auth can-i} exits 1 for "no"). */
     public static String runAllowingFailure(String... args) {
-        return run(true, args);
+        return run(TestCluster.get().kubeconfig(), true, args);
     }
 
-    private static String run(boolean allowFailure, String... args) {
-        List<String> command = new ArrayList<>(List.of(binary(), "--kubeconfig", TestCluster.get().kubeconfig().toString()));
+    /** As {@link #run(String...)}, against another cluster than the {@link TestCluster}. */
+    public static String runAgainst(Path kubeconfig, String... args) {
+        return run(kubeconfig, false, args);
+    }
+
+    private static String run(Path kubeconfig, boolean allowFailure, String... args) {
+        List<String> command = new ArrayList<>(List.of(binary(), "--kubeconfig", kubeconfig.toString()));
         command.addAll(List.of(args));
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
