@@ -14,7 +14,10 @@
 #       built from `apt-get source kubernetes` (v1.20.2 in bookworm) with
 #       Debian's Go, after replacing the vendored github.com/modern-go/reflect2
 #       1.0.1 (crashes with "fatal error: fault" in mapiterinit under
-#       Go >= 1.18) by Debian's golang-github-modern-go-reflect2-dev (1.0.2).
+#       Go >= 1.18) by Debian's golang-github-modern-go-reflect2-dev (1.0.2),
+#       and applying hack/patches/*.patch: kube-openapi-zero-value.patch
+#       keeps "" valid in custom resources (Go >= 1.16 made 1.20's schema
+#       validator take every empty string for null).
 #   etcd
 #       taken from Debian's etcd-server package, unpacked with dpkg-deb rather
 #       than installed, so no etcd system service gets enabled/started (it
@@ -40,14 +43,16 @@ set -euo pipefail
 
 # Bump RECIPE when anything changes in how the binaries are produced: existing
 # installations then no longer match their stamp and get rebuilt.
-readonly RECIPE="lab-operator-k8s-debian-src-r1"
+readonly RECIPE="lab-operator-k8s-debian-src-r2"
 readonly K8S_VERSION="1.20.2"
 readonly PLATFORM_SUFFIX="linux-amd64"
 readonly DEB_SOURCE_PACKAGE="kubernetes"
 readonly REFLECT2_SRC="/usr/share/gocode/src/github.com/modern-go/reflect2"
+PATCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/patches"
+readonly PATCH_DIR
 readonly BUILT_BINARIES=(kube-apiserver kube-controller-manager kubeadm kubectl)
 readonly INSTALLED_BINARIES=(kube-apiserver kube-controller-manager kubeadm kubectl etcd)
-readonly APT_PACKAGES=(golang-go make rsync dpkg-dev golang-github-modern-go-reflect2-dev openssl)
+readonly APT_PACKAGES=(golang-go make rsync dpkg-dev patch golang-github-modern-go-reflect2-dev openssl)
 
 : "${HOME:?HOME must be set}"
 KUBE_API_TEST_DIR="${KUBE_API_TEST_DIR:-$HOME/.kubeapitest}"
@@ -252,7 +257,26 @@ prepare_source() {
   grep -qF "'tag: v$K8S_VERSION'" "$tree/hack/lib/version.sh" ||
     die "Debian source $deb_ver is not Kubernetes v$K8S_VERSION; update K8S_VERSION/RECIPE in $0"
   patch_reflect2 "$tree"
+  apply_patches "$tree"
   printf '%s\n' "$tree"
+}
+
+# Applies hack/patches/*.patch to the tree, each once: the tree is kept between
+# runs, so a patch already in place is recognised and left alone. Each patch
+# says in its header what it fixes and where it comes from.
+apply_patches() {
+  local tree=$1 p name
+  for p in "$PATCH_DIR"/*.patch; do
+    [[ -f "$p" ]] || die "no patches in $PATCH_DIR"
+    name=$(basename "$p")
+    if patch -d "$tree" -p1 -R --dry-run --force --silent <"$p" >/dev/null 2>&1; then
+      log "patch $name: already applied"
+    elif patch -d "$tree" -p1 --forward --no-backup-if-mismatch --silent <"$p" >&2; then
+      log "patch $name: applied"
+    else
+      die "patch $name does not apply to $tree"
+    fi
+  done
 }
 
 # Replace vendored reflect2 1.0.1 (breaks under Go >= 1.18) by Debian's 1.0.2.
@@ -304,7 +328,8 @@ build() {
   # hack/lib/golang.sh forces GOCACHE=_output/local/go/cache; point that at a
   # cache outside the tree so it survives a fresh source unpack.
   mkdir -p "$GO_CACHE_DIR" "$tree/_output/local/go"
-  if [[ ! -L "$tree/_output/local/go/cache" ]]; then
+  # Re-pointed if it leads elsewhere, e.g. in a cache dir copied from another.
+  if [[ $(readlink "$tree/_output/local/go/cache" 2>/dev/null) != "$GO_CACHE_DIR" ]]; then
     rm -rf "$tree/_output/local/go/cache"
     ln -s "$GO_CACHE_DIR" "$tree/_output/local/go/cache"
   fi
@@ -342,7 +367,9 @@ free_port() {
 
 # Starts etcd + kube-apiserver from $1 on loopback, server-side applies a CRD
 # and a custom resource with map fields (the old reflect2 crashed the
-# apiserver in mapiterinit right there) and checks the result.
+# apiserver in mapiterinit right there), creates another, and checks that both
+# read back as written, empty strings included (unpatched, the schema
+# validator refused every "" as null).
 smoke_test() {
   local dir=$1 tmp etcd_port peer_port api_port etcd_pid api_pid kc i got
   local kubectl="$dir/kubectl"
@@ -445,6 +472,7 @@ spec:
             type: object
             properties:
               size: {type: integer}
+              note: {type: string}
               settings:
                 type: object
                 additionalProperties: {type: string}
@@ -466,25 +494,38 @@ metadata:
   annotations: {a: "1", b: "2"}
 spec:
   size: $i
-  settings: {colour: blue, round: "r$i"}
+  note: ""
+  settings: {colour: blue, empty: "", round: "r$i"}
 EOF
       kill -0 "$api_pid" 2>/dev/null || smoke_fail "kube-apiserver died applying a custom resource (reflect2/mapiterinit crash?)"
       sleep 0.5
     done
     ((got < 20)) || smoke_fail "server-side apply of the custom resource failed: $(cat "$tmp/apply.err")"
   done
+  "$kubectl" --kubeconfig "$kc" create -f - >/dev/null 2>"$tmp/create.err" <<'EOF' ||
+apiVersion: smoke.lab-operator.local/v1
+kind: Widget
+metadata: {name: w2, namespace: default}
+spec: {size: 3, note: "", settings: {empty: ""}}
+EOF
+    smoke_fail "creating a custom resource with empty strings failed: $(cat "$tmp/create.err")"
   got=$("$kubectl" --kubeconfig "$kc" get widgets.smoke.lab-operator.local w1 -n default \
-    -o 'jsonpath={.spec.size}/{.spec.settings.round}/{.metadata.managedFields[0].manager}') ||
-    smoke_fail "reading the custom resource back failed"
-  [[ "$got" == "2/r2/smoke" ]] || smoke_fail "unexpected custom resource content: $got"
-  "$kubectl" --kubeconfig "$kc" delete widgets.smoke.lab-operator.local w1 -n default >/dev/null ||
-    smoke_fail "deleting the custom resource failed"
+    -o 'jsonpath={.spec}/{.metadata.managedFields[0].manager}') ||
+    smoke_fail "reading the applied custom resource back failed"
+  [[ "$got" == '{"note":"","settings":{"colour":"blue","empty":"","round":"r2"},"size":2}/smoke' ]] ||
+    smoke_fail "unexpected content of the applied custom resource: $got"
+  got=$("$kubectl" --kubeconfig "$kc" get widgets.smoke.lab-operator.local w2 -n default -o 'jsonpath={.spec}') ||
+    smoke_fail "reading the created custom resource back failed"
+  [[ "$got" == '{"note":"","settings":{"empty":""},"size":3}' ]] ||
+    smoke_fail "unexpected content of the created custom resource: $got"
+  "$kubectl" --kubeconfig "$kc" delete widgets.smoke.lab-operator.local w1 w2 -n default >/dev/null ||
+    smoke_fail "deleting the custom resources failed"
   sleep 1
   kill -0 "$api_pid" 2>/dev/null || smoke_fail "kube-apiserver exited after the test"
   if grep -q 'fatal error' "$tmp/apiserver.log"; then
     smoke_fail "kube-apiserver logged a fatal error"
   fi
-  log "smoke test: passed (CRD + server-side apply of a custom resource)"
+  log "smoke test: passed (CRD, server-side apply and create of custom resources with empty strings)"
 }
 
 # --- install ------------------------------------------------------------------
@@ -507,6 +548,7 @@ install_binaries() {
     printf 'kubernetes=v%s\n' "$K8S_VERSION"
     printf 'debian-source=%s %s\n' "$DEB_SOURCE_PACKAGE" "$(cat "$tree/.lab-operator-unpacked")"
     printf 'reflect2=golang-github-modern-go-reflect2-dev %s\n' "$(pkg_version golang-github-modern-go-reflect2-dev)"
+    (cd "$PATCH_DIR" && sha256sum -- *.patch) | sed 's/^/patch=/'
     printf 'etcd=etcd-server %s\n' "$(cat "$(dirname "$(dirname "$(dirname "$etcd")")")/.version")"
     printf 'go=golang-go %s (%s)\n' "$(pkg_version golang-go)" "$(go version | cut -d' ' -f3)"
     printf 'built-at=%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
