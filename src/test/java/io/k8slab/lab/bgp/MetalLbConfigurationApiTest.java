@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -20,7 +21,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
@@ -85,6 +88,21 @@ class MetalLbConfigurationApiTest {
         assertThat(pool.getStatus().configHash).hasSize(64);
         assertThat(Conditions.isTrue(pool.getStatus().conditions, BgpPeerPoolReconciler.VALID)).isTrue();
         assertThat(events("reference")).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("ConfigApplied"));
+    }
+
+    /** The reference lab's worker label has an empty value: a peer selecting on it reaches MetalLB as written. */
+    @Test
+    void emptyNodeSelectorValueReachesTheConfig() throws Exception {
+        String namespace = namespace();
+        apply(pool("workers", namespace, m -> peer(m).putObject("nodeSelector").put("node-role.kubernetes.io/node", "")));
+
+        BgpPeerPool pool = awaitCondition("workers", BgpPeerPoolReconciler.CONFIG_APPLIED, "True");
+        assertThat(pool.getSpec().peers.get(0).nodeSelector).containsExactlyEntriesOf(Map.of("node-role.kubernetes.io/node", ""));
+        String config = configMap(namespace).getData().get("config");
+        assertThat(new YAMLMapper().readTree(config).at("/peers/0/node-selectors/0/match-labels")).as(config)
+                .isEqualTo(JsonNodeFactory.instance.objectNode().put("node-role.kubernetes.io/node", ""));
+        assertThat(MetalLbConfigModel.parse(config).peers().get(0).nodeSelectors())
+                .containsExactly(new MetalLbConfigModel.NodeSelector(new TreeSet<>(List.of("node-role.kubernetes.io/node="))));
     }
 
     /** Specs the schema accepts but MetalLB v0.7.3 or the lab would not: reported, and nothing is written. */

@@ -13,10 +13,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -47,6 +49,25 @@ class CustomResourceSchemaTest {
 
     static Stream<Path> examples() {
         return Stream.of(Manifests.LAB_CLUSTER, Manifests.BGP_PEER_POOL);
+    }
+
+    /**
+     * An empty label value is a value (the lab's workers carry {@code node-role.kubernetes.io/node: ""}): stored as
+     * "", neither dropped nor refused as null, whether server-side applied or created.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "apply", "create" })
+    void emptyLabelValueRoundTrips(String write) {
+        GenericKubernetesResource resource = Manifests.toResource(Manifests.variant(Manifests.LAB_CLUSTER, "empty-label-" + write,
+                m -> node(m, 1).putObject("labels").put("example.com/gpu", "")));
+        GenericKubernetesResource written = "apply".equals(write) ? client.resource(resource).serverSideApply()
+                : client.resource(resource).create();
+        try {
+            JsonNode labels = Serialization.jsonMapper().valueToTree(client.resource(written).get()).at("/spec/nodes/1/labels");
+            assertThat(labels.get("example.com/gpu")).as("spec.nodes[1].labels[example.com/gpu] read back").isEqualTo(TextNode.valueOf(""));
+        } finally {
+            client.resource(written).delete();
+        }
     }
 
     /** Every field the user wrote is stored with the same value: nothing pruned, nothing rewritten. */
