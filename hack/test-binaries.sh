@@ -269,9 +269,9 @@ apply_patches() {
   for p in "$PATCH_DIR"/*.patch; do
     [[ -f "$p" ]] || die "no patches in $PATCH_DIR"
     name=$(basename "$p")
-    if patch -d "$tree" -p1 -R --dry-run --force --silent <"$p" >/dev/null 2>&1; then
+    if patch -d "$tree" -p1 -R --dry-run --force --fuzz=0 --silent <"$p" >/dev/null 2>&1; then
       log "patch $name: already applied"
-    elif patch -d "$tree" -p1 --forward --no-backup-if-mismatch --silent <"$p" >&2; then
+    elif patch -d "$tree" -p1 --forward --fuzz=0 --no-backup-if-mismatch --silent <"$p" >&2; then
       log "patch $name: applied"
     else
       die "patch $name does not apply to $tree"
