@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Endpoints;
@@ -19,6 +20,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -73,6 +75,8 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
 
     /** How often the routers are asked again when nothing in the cluster changed: two cheap gRPC calls a peer. */
     static final Duration ROUTER_REFRESH = Duration.ofSeconds(10);
+    /** How soon a refused write of MetalLB's configuration (say, its namespace missing) is tried again. */
+    static final Duration WRITE_RECHECK = Duration.ofSeconds(10);
     private static final String SPEAKER_SELECTOR = "app=metallb,component=speaker";
 
     private final Clock clock;
@@ -180,21 +184,33 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         reportValidity(pool, status, violations, events, now);
 
         // 3. Write MetalLB's configuration when it differs: this pool's new spec if valid, else its last accepted one.
+        boolean writeFailed = false;
         if (mode != null) {
-            MetalLbConfiguration.Outcome outcome = valid ? configuration.accept(pool) : configuration.keep(pool);
-            outcome.writes().forEach(write -> {
-                if (write.repairedDrift()) {
-                    events.warning(pool, "DriftRepaired", write.description());
-                } else {
-                    events.normal(pool, "ConfigApplied", write.description());
+            try {
+                MetalLbConfiguration.Outcome outcome = valid ? configuration.accept(pool) : configuration.keep(pool);
+                outcome.writes().forEach(write -> {
+                    if (write.repairedDrift()) {
+                        events.warning(pool, "DriftRepaired", write.description());
+                    } else {
+                        events.normal(pool, "ConfigApplied", write.description());
+                    }
+                });
+                status.configHash = outcome.hash();
+                Conditions.set(status.conditions, CONFIG_APPLIED, outcome.poolInForce(),
+                        !outcome.poolInForce() ? "NeverApplied" : valid ? "Applied" : "LastValidConfigInForce",
+                        !outcome.poolInForce() ? "no valid spec of this pool was ever applied"
+                                : valid ? "in force in " + target : "the spec is invalid; the last valid spec stays in force in " + target,
+                        generation, now);
+            } catch (KubernetesClientException e) {
+                // A refused write is reported, not retried in a loop of stack traces; the recheck below tries again.
+                ConfigWriteFailure failure = ConfigWriteFailure.of(e, target).orElseThrow(() -> e);
+                writeFailed = true;
+                status.configHash = pool.getStatus() == null ? null : pool.getStatus().configHash;
+                if (changed(pool, CONFIG_APPLIED, failure.message())) {
+                    events.warning(pool, failure.reason(), failure.message());
                 }
-            });
-            status.configHash = outcome.hash();
-            Conditions.set(status.conditions, CONFIG_APPLIED, outcome.poolInForce(),
-                    !outcome.poolInForce() ? "NeverApplied" : valid ? "Applied" : "LastValidConfigInForce",
-                    !outcome.poolInForce() ? "no valid spec of this pool was ever applied"
-                            : valid ? "in force in " + target : "the spec is invalid; the last valid spec stays in force in " + target,
-                    generation, now);
+                Conditions.set(status.conditions, CONFIG_APPLIED, false, failure.reason(), failure.message(), generation, now);
+            }
         } else {
             // Without a version there is no telling where to write; whatever was in force stays.
             boolean wasApplied = pool.getStatus() != null && Conditions.isTrue(pool.getStatus().conditions, CONFIG_APPLIED);
@@ -222,8 +238,12 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
                         : "see condition " + firstFalse(status),
                 generation, now);
         UpdateControl<BgpPeerPool> control = write(pool, status);
-        // Routers change without telling the cluster: look again on an interval when there is one to ask.
-        return routing.sessions() == RouterSurvey.Verdict.NOT_OBSERVED ? control : control.rescheduleAfter(routerRefresh);
+        // Routers change without telling the cluster: look again on an interval when there is one to ask. A refused
+        // write is tried again too: a namespace created later is not watched.
+        Optional<Duration> recheck = Stream.of(writeFailed ? WRITE_RECHECK : null,
+                routing.sessions() == RouterSurvey.Verdict.NOT_OBSERVED ? null : routerRefresh)
+                .filter(java.util.Objects::nonNull).min(Comparator.naturalOrder());
+        return recheck.map(control::rescheduleAfter).orElse(control);
     }
 
     private static void reportRouting(BgpPeerPoolStatus status, RouterSurvey.Report routing, Long generation, Instant now) {
@@ -289,13 +309,16 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
             return;
         }
         String message = Violation.summarize(violations);
-        boolean news = pool.getStatus() == null || Conditions.find(pool.getStatus().conditions, VALID)
-                .map(c -> !message.equals(c.getMessage())).orElse(true);
-        Conditions.set(status.conditions, VALID, false, violations.get(0).reason(), message, generation, now);
-        if (news) {
-            // Once per distinct problem, not on every resync.
+        if (changed(pool, VALID, message)) {
             events.warning(pool, violations.get(0).reason(), message);
         }
+        Conditions.set(status.conditions, VALID, false, violations.get(0).reason(), message, generation, now);
+    }
+
+    /** Whether the pool's condition does not say {@code message} yet: a Warning Event once per distinct problem, not on every resync. */
+    private static boolean changed(BgpPeerPool pool, String type, String message) {
+        return pool.getStatus() == null || Conditions.find(pool.getStatus().conditions, type)
+                .map(c -> !message.equals(c.getMessage())).orElse(true);
     }
 
     private static String firstFalse(BgpPeerPoolStatus status) {
