@@ -47,6 +47,19 @@ public final class PackagedOperator implements AutoCloseable {
      * HOSTNAME of its own per replica, which is leader election's identity (a pod's name in a cluster).
      */
     public static PackagedOperator start(String name, Map<String, String> extraProperties, Map<String, String> environment) {
+        return start(name, extraProperties, environment, true);
+    }
+
+    /**
+     * The operator as {@code java -jar} from a shell starts it (make run): no pod namespace from the downward API,
+     * no client namespace, and the test cluster's kubeconfig, whose context names no namespace (as kubeadm's
+     * admin.conf). Its leader-election identity is the host name and its pid.
+     */
+    public static PackagedOperator startOutsidePod(String name, Map<String, String> extraProperties) {
+        return start(name, extraProperties, Map.of(), false);
+    }
+
+    private static PackagedOperator start(String name, Map<String, String> extraProperties, Map<String, String> environment, boolean inPod) {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing: package the operator first (./mvnw package -DskipTests)");
         }
@@ -62,13 +75,22 @@ public final class PackagedOperator implements AutoCloseable {
             command.add("-Dkubernetes.user.agent=" + TestCluster.OPERATOR_USER_AGENT);
             command.add("-Dkubernetes.impersonate.username=" + TestCluster.OPERATOR_SERVICE_ACCOUNT);
             command.add("-Dkubernetes.impersonate.group=system:serviceaccounts,system:serviceaccounts:lab-operator,system:authenticated");
-            // As in the cluster, where the ServiceAccount's namespace is the client's: the Lease lives there.
-            command.add("-Dkubernetes.namespace=lab-operator");
+            if (inPod) {
+                // As in the cluster, where the ServiceAccount's namespace is the client's.
+                command.add("-Dkubernetes.namespace=lab-operator");
+            }
             command.add("-Dquarkus.http.port=" + port);
             extraProperties.forEach((key, value) -> command.add("-D" + key + "=" + value));
             command.add("-jar");
             command.add(JAR.toString());
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            if (inPod) {
+                // deploy/operator's downward API: the Lease goes to the pod's namespace.
+                builder.environment().put("POD_NAMESPACE", "lab-operator");
+            } else {
+                builder.environment().remove("POD_NAMESPACE");
+                builder.environment().remove("KUBERNETES_NAMESPACE");
+            }
             builder.environment().putAll(environment);
             Process process = builder.start();
             // A test JVM that dies without closing must not leave an operator running against the next run.
@@ -147,6 +169,31 @@ public final class PackagedOperator implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /**
+     * Sends SIGTERM, as the kubelet does on a rollout or a shell on Ctrl-C (SIGINT takes the same JVM shutdown
+     * path), and returns how long the process took to exit; fails if it is still alive after {@code timeout}.
+     */
+    public Duration terminate(Duration timeout) {
+        long sent = System.nanoTime();
+        process.destroy();
+        try {
+            if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                String stuck = jcmd("Thread.print");
+                process.destroyForcibly();
+                throw new IllegalStateException("the operator did not exit within " + timeout + " of SIGTERM; see " + log
+                        + "; its threads:\n" + stuck);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return Duration.ofNanos(System.nanoTime() - sent);
+    }
+
+    public int exitValue() {
+        return process.exitValue();
     }
 
     /** Kills the process at once, as an OOM-kill or a node failure would. */
