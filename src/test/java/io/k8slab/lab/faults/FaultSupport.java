@@ -87,7 +87,14 @@ final class FaultSupport {
 
     /** Starts the packaged operator holding a Lease of the caller's own (no other run's operator holds it) and waits until it is ready. */
     static PackagedOperator startOperator(String name, String lease) {
-        PackagedOperator started = PackagedOperator.start(name, Map.of("lab.leader-election.lease-name", lease));
+        return startOperator(name, lease, Map.of());
+    }
+
+    /** As {@link #startOperator(String, String)}, with more {@code -D} settings. */
+    static PackagedOperator startOperator(String name, String lease, Map<String, String> settings) {
+        Map<String, String> properties = new java.util.HashMap<>(settings);
+        properties.put("lab.leader-election.lease-name", lease);
+        PackagedOperator started = PackagedOperator.start(name, properties);
         started.awaitReady(Duration.ofSeconds(60));
         return started;
     }

@@ -10,6 +10,8 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
 
@@ -143,6 +145,25 @@ class OperatorStopFaultIT {
             assertThat(FaultSupport.tokenSecretCreates() - createsBefore).as("token Secrets created, by the audit log").isEqualTo(1);
             next.terminate(Duration.ofSeconds(30)); // no leader of this test's Lease is left to reconcile the next test's objects
         }
+    }
+
+    @Test
+    void aLeaseTakenAwayWhileRunningStillEndsTheProcess() throws IOException {
+        String lease = lease("faults-stop-lost");
+        PackagedOperator operator = replica("faults-stop-lost", lease);
+        await().atMost(FaultSupport.WAIT).until(() -> "faults-stop-lost".equals(holder(lease)));
+
+        // Another holder, freshly renewed: what the leader finds at its next renewal after losing the Lease.
+        client.leases().inNamespace(LEASE_NAMESPACE).withName(lease).edit(l -> {
+            l.getSpec().setHolderIdentity("faults-thief");
+            l.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
+            return l;
+        });
+        await().atMost(Duration.ofSeconds(15)).until(() -> !operator.isAlive());
+        assertThat(operator.exitValue()).as("exits as JOSDK did, so no two operators reconcile").isEqualTo(1);
+        assertThat(Files.readString(operator.log())).contains("lost Lease " + LEASE_NAMESPACE + "/" + lease)
+                .doesNotContain("released Lease");
+        assertThat(holder(lease)).as("a Lease it no longer holds is not touched").isEqualTo("faults-thief");
     }
 
     /** A replica of deploy/operator's Deployment: in a pod, the pod's name as identity. */

@@ -70,6 +70,20 @@ class LeastPrivilegeTest {
         assertThat(Kubectl.runAllowingFailure("auth", "can-i", "delete", "namespaces", asOperator).trim()).isEqualTo("no");
     }
 
+    @Test
+    void leasesOnlyInItsOwnNamespace() {
+        String asOperator = "--as=" + TestCluster.OPERATOR_SERVICE_ACCOUNT;
+        for (String verb : new String[] { "get", "create", "update", "patch" }) {
+            assertThat(Kubectl.run("auth", "can-i", verb, "leases.coordination.k8s.io", "-n", "lab-operator", asOperator).trim()).isEqualTo("yes");
+        }
+        assertThat(Kubectl.runAllowingFailure("auth", "can-i", "delete", "leases.coordination.k8s.io", "-n", "lab-operator", asOperator).trim())
+                .isEqualTo("no");
+        for (String namespace : new String[] { "default", "kube-system" }) {
+            assertThat(Kubectl.runAllowingFailure("auth", "can-i", "patch", "leases.coordination.k8s.io", "-n", namespace, asOperator).trim())
+                    .as("Leases in " + namespace).isEqualTo("no");
+        }
+    }
+
     private static void assertForbidden(org.assertj.core.api.ThrowableAssert.ThrowingCallable action) {
         assertThatThrownBy(action).isInstanceOf(KubernetesClientException.class)
                 .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(403));
