@@ -72,7 +72,7 @@ public class LeaderElection {
             LOG.warnf("leader election: Lease %s, %s", where, lease.why());
         } else {
             LOG.infof("leader election: Lease %s in %s (%s) as %s; lease %s, renew deadline %s, retry every %s",
-                    leaseName, lease.namespace(), lease.why(), identity, leaseDuration, renewDeadline, retryPeriod);
+                    leaseName, lease.namespace(), lease.why(), identity, seconds(leaseDuration), seconds(renewDeadline), seconds(retryPeriod));
         }
         return new LeaderElectionConfiguration(leaseName, lease.namespace(), leaseDuration, renewDeadline, retryPeriod,
                 identity, callbacks(client, where, renewDeadline), false);
@@ -106,7 +106,7 @@ public class LeaderElection {
     private void stoppedLeading(KubernetesClient client, Lease lease, Duration renewDeadline) {
         if (!shuttingDown) {
             LOG.errorf("lost Lease %s (another operator holds it, or it could not be renewed within %s): exiting, so that one operator reconciles",
-                    lease, renewDeadline);
+                    lease, seconds(renewDeadline));
             // Not on this thread: it holds the elector's lock, which the shutdown that System.exit runs needs.
             new Thread(() -> System.exit(1), "lab-lease-lost").start();
             return;
@@ -115,7 +115,7 @@ public class LeaderElection {
         ExecutorService reconciles = operator.get().getConfigurationService().getExecutorServiceManager().reconcileExecutorService();
         try {
             if (reconciles != null && !reconciles.awaitTermination(renewDeadline.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warnf("a reconcile still runs %s after the stop: leaving Lease %s to expire", renewDeadline, lease);
+                LOG.warnf("a reconcile still runs %s after the stop: leaving Lease %s to expire", seconds(renewDeadline), lease);
                 return;
             }
         } catch (InterruptedException e) {
@@ -156,6 +156,11 @@ public class LeaderElection {
             hostname = "localhost";
         }
         return hostname + "-" + ProcessHandle.current().pid();
+    }
+
+    /** 15s rather than PT15S, as the settings are written. */
+    private static String seconds(Duration duration) {
+        return duration.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
     }
 
     private static Optional<String> readServiceAccountNamespace() {
