@@ -4,8 +4,9 @@
 set -euo pipefail
 
 # openssl: the tests' control plane certificates (and hack/run-local.sh). python3: hack/run-local.sh. lua5.1: deploy/argocd's health checks (Argo CD runs Lua 5.1). gobgpd (with the gobgp CLI), frr, iproute2, socat: the BGP tests' routers
-# in network namespaces. ruby, vagrant, ansible, ansible-lint, shellcheck, openssh-client: the lab's static checks.
-PACKAGES=(openssl python3 lua5.1 gobgpd frr iproute2 socat ruby vagrant ansible ansible-lint shellcheck openssh-client)
+# in network namespaces; haproxy: rt-01's TLS front (client certificates) there; curl: the lab check's gRPC call through it.
+# ruby, vagrant, ansible, ansible-lint, shellcheck, openssh-client: the lab's static checks.
+PACKAGES=(openssl python3 lua5.1 gobgpd frr iproute2 socat haproxy curl ruby vagrant ansible ansible-lint shellcheck openssh-client)
 # kubectl for the tests' kubectl calls: Debian has no package for it, so the one built by
 # hack/test-binaries.sh is used when none is on PATH (see the Makefile).
 

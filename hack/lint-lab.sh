@@ -169,6 +169,12 @@ for f in sorted(out.rglob("*")):
                 wanted = {n["name"] for n in lab["kubernetes"]["nodes"]}
                 if names != wanted:
                     errors.append(f"{f}: known_hosts lists {sorted(names)}, not {sorted(wanted)}")
+            if f.name == "router-api-secret.yaml":
+                data = docs[0]["data"]
+                if docs[0]["type"] != "kubernetes.io/tls" or sorted(data) != ["ca.crt", "tls.crt", "tls.key"]:
+                    errors.append(f"{f}: not a kubernetes.io/tls Secret with tls.crt, tls.key and ca.crt")
+                elif "BEGIN PRIVATE KEY" not in base64.b64decode(data["tls.key"]).decode():
+                    errors.append(f"{f}: tls.key is not an unencrypted PKCS#8 key, which the operator needs")
             if f.name == "kubeadm.yaml":
                 kinds = [d["kind"] for d in docs]
                 if kinds != ["InitConfiguration", "ClusterConfiguration", "KubeletConfiguration"]:

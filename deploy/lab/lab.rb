@@ -6,7 +6,9 @@
 #   - the variables the ansible playbook runs with (#ansible_vars, written to generated/lab.json),
 #   - the lab's SSH keys: one client key pair for the operator and one host key per Kubernetes VM, generated once
 #     on the host (#write_generated) so that every VM can read what it needs from the synced folder, whatever order
-#     the VMs come up in.
+#     the VMs come up in;
+#   - the certificates of rt-01's API (#generate_tls, with the openssl command): a CA, rt-01's certificate and the
+#     operator's client certificate. The CA's key never leaves the host.
 # Plain Ruby (stdlib only) so that Vagrant's Ruby, the system Ruby and the tests all run the same code.
 
 require "fileutils"
@@ -193,6 +195,16 @@ module Lab
       "#{router.addresses.fetch('k8s-cluster')}:#{Integer(fetch('router', 'api_port'))}"
     end
 
+    # gobgpd's own API: plaintext on rt-01's loopback only, for the gobgp CLI there and for the TLS front.
+    def router_local_api
+      "127.0.0.1:#{Integer(fetch('router', 'api_port'))}"
+    end
+
+    # The Secret in kube-system with the operator's client certificate for rt-01's API.
+    def router_api_secret
+      fetch("router", "api_tls_secret")
+    end
+
     # The LoadBalancer ranges as CIDRs (ranges a-b are split), for client-01's routes.
     def loadbalancer_cidrs
       fetch("bgppeerpool", "addressPools").flat_map do |pool|
@@ -253,7 +265,8 @@ module Lab
                         "asn" => Integer(fetch("router", "asn")) }
       computed_peer["port"] = peer["port"] if peer.key?("port")
       computed_peer["holdTime"] = peer["holdTime"] if peer.key?("holdTime")
-      computed_peer["router"] = { "address" => router_api_endpoint, "managed" => peer.fetch("routerManaged", false) }
+      computed_peer["router"] = { "address" => router_api_endpoint, "managed" => peer.fetch("routerManaged", false),
+                                  "tlsSecretRef" => { "name" => router_api_secret, "namespace" => "kube-system" } }
       spec = { "myASN" => Integer(bpp.fetch("myASN")), "peers" => [computed_peer] }
       bpp.each { |k, v| spec[k] = v unless %w[name myASN peer].include?(k) }
       { "apiVersion" => API_VERSION, "kind" => "BgpPeerPool", "metadata" => { "name" => bpp.fetch("name") },
@@ -296,7 +309,17 @@ module Lab
             "asn" => Integer(fetch("router", "asn")),
             "router_id" => router.addresses.fetch("k8s-cluster"),
             "listen_address" => router.addresses.fetch("k8s-cluster"),
-            "api_hosts" => ["127.0.0.1:#{Integer(fetch('router', 'api_port'))}", router_api_endpoint],
+            "api_hosts" => [router_local_api],
+            # gobgpd 3.10 cannot ask for client certificates: haproxy does, on the k8s-cluster address, and passes
+            # each connection to gobgpd's local API.
+            "api_tls" => {
+              "listen" => router_api_endpoint,
+              "backend" => router_local_api,
+              "certificate" => File.join(generated, "tls", "rt-01-api.pem"),
+              "client_ca" => File.join(generated, "tls", "lab-api-ca.crt"),
+              "installed_certificate" => "/etc/haproxy/lab-api.pem",
+              "installed_client_ca" => "/etc/haproxy/lab-api-ca.crt"
+            },
             "managed_by_operator" => fetch("bgppeerpool").fetch("peer", {}).fetch("routerManaged", false),
             "neighbors" => workers.map do |w|
               { "name" => w.name, "address" => w.address, "asn" => Integer(fetch("bgppeerpool", "myASN")) }
@@ -336,6 +359,13 @@ module Lab
             "known_hosts" => File.join(generated, "ssh", "known_hosts"),
             "host_keys" => File.join(generated, "ssh", "hosts")
           },
+          "router_api_secret" => {
+            "name" => router_api_secret,
+            "namespace" => "kube-system",
+            "certificate" => File.join(generated, "tls", "lab-operator.crt"),
+            "key" => File.join(generated, "tls", "lab-operator.key"),
+            "ca" => File.join(generated, "tls", "lab-api-ca.crt")
+          },
           "resources" => {
             "labcluster" => File.join(generated, "labcluster.yaml"),
             "bgppeerpool" => File.join(generated, "bgppeerpool.yaml"),
@@ -357,8 +387,10 @@ module Lab
     # operator, and no private key that VM does not need (only the master gets the operator's key, each Kubernetes
     # VM only its own host key).
     def rsync_excludes(machine)
-      excludes = [".git/", "/target/*", ".idea/", ".vscode/"]
+      excludes = [".git/", "/target/*", ".idea/", ".vscode/", "/#{GENERATED}/tls/lab-api-ca.key"]
       excludes << "/#{GENERATED}/ssh/id_lab" unless machine.role == "control-plane"
+      excludes << "/#{GENERATED}/tls/lab-operator.key" unless machine.role == "control-plane"
+      excludes += ["/#{GENERATED}/tls/rt-01-api.key", "/#{GENERATED}/tls/rt-01-api.pem"] unless machine.role == "router"
       kubernetes_nodes.each do |n|
         excludes << "/#{GENERATED}/ssh/hosts/#{n.name}/ssh_host_ecdsa_key" unless n.name == machine.name
       end
@@ -376,7 +408,30 @@ module Lab
       write_if_changed(File.join(dir, "bgppeerpool.yaml"), header + YAML.dump(bgppeerpool))
       write_if_changed(File.join(dir, "lab.json"), "#{JSON.pretty_generate(ansible_vars)}\n")
       generate_keys(File.join(dir, "ssh"))
+      generate_tls(File.join(dir, "tls"))
       dir
+    end
+
+    # rt-01's API certificates, made once: the CA (lab-api-ca), rt-01's certificate for its k8s-cluster address
+    # (rt-01-api; .pem is certificate and key for haproxy; remade when the address changes) and the operator's
+    # client certificate (lab-operator). Keys are unencrypted PKCS#8 PEM, as the operator reads them.
+    def generate_tls(dir)
+      FileUtils.mkdir_p(dir, mode: 0o700)
+      ca = File.join(dir, "lab-api-ca")
+      unless File.exist?("#{ca}.key") && File.exist?("#{ca}.crt")
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650", "-subj", "/CN=lab API CA",
+                "-keyout", "#{ca}.key", "-out", "#{ca}.crt")
+        File.chmod(0o600, "#{ca}.key")
+      end
+      san = "IP:#{router.addresses.fetch('k8s-cluster')}"
+      server = File.join(dir, "rt-01-api")
+      unless File.exist?("#{server}.pem") && File.exist?("#{server}.san") && File.read("#{server}.san") == san
+        sign(dir, server, "/CN=#{router.name}", ca, san)
+        File.write("#{server}.san", san)
+        File.write("#{server}.pem", File.read("#{server}.crt") + File.read("#{server}.key"), perm: 0o600)
+      end
+      client = File.join(dir, "lab-operator")
+      sign(dir, client, "/CN=lab-operator", ca, nil) unless File.exist?("#{client}.key") && File.exist?("#{client}.crt")
     end
 
     def generate_keys(dir)
@@ -403,6 +458,25 @@ module Lab
       raise Error, "ssh-keygen failed for #{path}: #{err}" unless status.success?
     rescue Errno::ENOENT
       raise Error, "ssh-keygen (OpenSSH client) is needed on the host to create the lab's SSH keys"
+    end
+
+    def sign(dir, name, subject, ca, san)
+      openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", subject, "-keyout", "#{name}.key", "-out", "#{name}.csr")
+      args = ["x509", "-req", "-in", "#{name}.csr", "-CA", "#{ca}.crt", "-CAkey", "#{ca}.key", "-CAcreateserial",
+              "-CAserial", File.join(dir, "lab-api-ca.srl"), "-days", "3650", "-out", "#{name}.crt"]
+      if san
+        File.write("#{name}.ext", "subjectAltName=#{san}\n")
+        args += ["-extfile", "#{name}.ext"]
+      end
+      openssl(*args)
+      File.chmod(0o600, "#{name}.key")
+    end
+
+    def openssl(*args)
+      _out, err, status = Open3.capture3("openssl", *args)
+      raise Error, "openssl #{args.first} failed: #{err}" unless status.success?
+    rescue Errno::ENOENT
+      raise Error, "openssl is needed on the host to create the certificates of rt-01's API"
     end
 
     def write_if_changed(path, content)
@@ -529,6 +603,9 @@ module Lab
       end
       fetch("labcluster", "join", "ssh", "secretRef", "name")
       fetch("labcluster", "join", "ssh", "secretRef", "namespace")
+      unless router_api_secret.is_a?(String) && router_api_secret.match?(/\A[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\z/)
+        raise Error, "#{source}: router.api_tls_secret must name a Secret (lower case, digits, '-', '.'), not #{router_api_secret.inspect}"
+      end
       lab_interface = fetch("kubernetes", "lab_interface")
       (lab_interface.is_a?(String) && !lab_interface.empty?) or raise Error, "#{source}: kubernetes.lab_interface must name an interface"
     end

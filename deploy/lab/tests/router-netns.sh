@@ -5,10 +5,11 @@
 # real daemons, gobgpd and FRR's zebra and bgpd, in a network namespace, with two workers played by gobgpd speakers
 # in namespaces of their own, and checks what the lab promises on rt-01:
 #   - BGP sessions with the workers, and gobgpd's hand-over session to FRR, come up;
-#   - gobgpd's gRPC API answers on the k8s-cluster address, from a worker;
+#   - gobgpd's gRPC API answers on the k8s-cluster address, from a worker, through haproxy: TLS with the operator's
+#     client certificate only (plaintext and TLS without a client certificate are refused);
 #   - a LoadBalancer /32 announced by both workers reaches the kernel as ONE route with a next hop per worker;
 #   - the NAT range announced by a worker is rejected (not in the RIB, not in the kernel).
-# Needs root, iproute2, gobgpd (Debian: gobgpd) and FRR (Debian: frr). Every address lives in the namespaces this
+# Needs root, iproute2, gobgpd (Debian: gobgpd), FRR (Debian: frr), haproxy and curl. Every address lives in the namespaces this
 # script creates and removes; nothing leaves them.
 set -euo pipefail
 
@@ -19,13 +20,14 @@ fi
 vars=$1
 rendered=$2
 
-for tool in ip gobgpd gobgp /usr/lib/frr/zebra /usr/lib/frr/bgpd python3; do
-  command -v "$tool" >/dev/null || { echo "router-netns: $tool is missing (Debian packages iproute2 gobgpd frr python3)" >&2; exit 1; }
+for tool in ip gobgpd gobgp /usr/lib/frr/zebra /usr/lib/frr/bgpd python3 haproxy curl; do
+  command -v "$tool" >/dev/null || { echo "router-netns: $tool is missing (Debian packages iproute2 gobgpd frr python3 haproxy curl)" >&2; exit 1; }
 done
 [ "$(id -u)" -eq 0 ] || { echo "router-netns: needs root (network namespaces)" >&2; exit 1; }
 
 # What the settings say, from the variables the playbook runs with.
-read -r router router_ip prefix_len api_port frr_port lb_ip nat_prefix w1_ip w2_ip worker_asn router_asn < <(
+read -r router router_ip prefix_len api_port frr_port lb_ip nat_prefix w1_ip w2_ip worker_asn router_asn \
+  local_api tls_pem tls_ca installed_pem installed_ca client_crt client_key < <(
   python3 - "$vars" <<'PY'
 import ipaddress, json, sys
 lab = json.load(open(sys.argv[1]))["lab"]
@@ -34,13 +36,15 @@ pool = next(ipaddress.ip_network(lab["loadbalancer_cidrs"][0]).hosts())  # the f
 n = r["neighbors"]
 if len(n) < 2:
     sys.exit("router-netns: the settings need at least two workers for an ECMP check")
+t, s = r["api_tls"], lab["router_api_secret"]
 print(r["name"], r["listen_address"], lab["networks"]["k8s-cluster"].split("/")[1],
-      r["api_hosts"][-1].rsplit(":", 1)[1], r["frr"]["bgp_port"], pool, r["rejected_prefixes"][0],
-      n[0]["address"], n[1]["address"], n[0]["asn"], r["asn"])
+      t["listen"].rsplit(":", 1)[1], r["frr"]["bgp_port"], pool, r["rejected_prefixes"][0],
+      n[0]["address"], n[1]["address"], n[0]["asn"], r["asn"], r["api_hosts"][0],
+      t["certificate"], t["client_ca"], t["installed_certificate"], t["installed_client_ca"], s["certificate"], s["key"])
 PY
 )
 conf=$rendered/$router
-for f in gobgpd.conf gobgpd-lab.conf frr.conf; do
+for f in gobgpd.conf gobgpd-lab.conf frr.conf haproxy.cfg; do
   [ -s "$conf/$f" ] || { echo "router-netns: $conf/$f is missing (run render-templates.yml first)" >&2; exit 1; }
 done
 read -ra gobgpd_options < <(sed -n 's/^Environment="GOBGPD_OPTIONS=\(.*\)"$/\1/p' "$conf/gobgpd-lab.conf")
@@ -113,6 +117,10 @@ for _ in $(seq 50); do [ -S "$frr/zserv.api" ] && break; sleep 0.1; done
 start bgpd "$ns_rt" /usr/lib/frr/bgpd -f "$frr/frr.conf" -z "$frr/zserv.api" -i "$frr/bgpd.pid" \
   --vty_socket "$frr" -A 127.0.0.1 -P 0 -p "$frr_port"
 start gobgpd-router "$ns_rt" gobgpd -f "$conf/gobgpd.conf" "${gobgpd_options[@]}"
+# haproxy with the rendered configuration, the certificates from the generated files instead of /etc/haproxy.
+sed -e "s|$installed_pem|$tls_pem|" -e "s|$installed_ca|$tls_ca|" "$conf/haproxy.cfg" >"$work/haproxy.cfg"
+haproxy -c -q -f "$work/haproxy.cfg" >"$work/haproxy-check.log" 2>&1 || fail "haproxy rejects the rendered haproxy.cfg"
+start haproxy "$ns_rt" haproxy -db -f "$work/haproxy.cfg"
 
 # Two workers announcing like MetalLB's speakers.
 for pair in "w1:$ns_w1:$w1_ip" "w2:$ns_w2:$w2_ip"; do
@@ -130,11 +138,17 @@ EOF
   start "gobgpd-$name" "$ns" gobgpd -f "$work/$name.conf" --api-hosts=127.0.0.1:50051 --pprof-disable
 done
 
-# gobgpd's API on the k8s-cluster address, asked from a worker: every session established.
+# gobgpd's API on the k8s-cluster address, asked from a worker: only over TLS with the operator's certificate.
+grpc_get_bgp() { # grpc_get_bgp CURL_OPTION...: gobgpd's GetBgp through haproxy from worker 1; prints the grpc-status
+  printf '\0\0\0\0\0' >"$work/empty.grpc"
+  ip netns exec "$ns_w1" curl -sS --max-time 5 --http2 --cacert "$tls_ca" \
+    -H 'content-type: application/grpc' -H 'te: trailers' --data-binary @"$work/empty.grpc" -o /dev/null \
+    -D - "$@" "https://$router_ip:$api_port/apipb.GobgpApi/GetBgp" 2>>"$work/curl.log" | tr -d '\r' | sed -n 's/^grpc-status: //p'
+}
 established=0
 for _ in $(seq 60); do
   all_running || fail "a daemon exited"
-  out=$(ip netns exec "$ns_w1" gobgp -u "$router_ip" -p "$api_port" neighbor 2>/dev/null || true)
+  out=$(ip netns exec "$ns_rt" gobgp -u "${local_api%:*}" -p "${local_api##*:}" neighbor 2>/dev/null || true)
   if grep -q "^$w1_ip .*Establ" <<<"$out" && grep -q "^$w2_ip .*Establ" <<<"$out" \
      && grep -q "^$router_ip .*Establ" <<<"$out"; then
     established=1
@@ -143,7 +157,17 @@ for _ in $(seq 60); do
   sleep 1
 done
 [ "$established" -eq 1 ] || fail "sessions not established after 60 s; rt-01's API said: ${out:-nothing}"
-echo "router-netns: sessions established; gobgpd's API answers on $router_ip:$api_port"
+echo "router-netns: sessions established"
+status=$(grpc_get_bgp --cert "$client_crt" --key "$client_key" || true)
+[ "$status" = "0" ] || fail "GetBgp with the operator's certificate through haproxy: grpc-status '${status}' ($(tail -n 2 "$work/curl.log"))"
+echo "router-netns: gobgpd's API answers on $router_ip:$api_port over TLS with the operator's client certificate"
+if [ -n "$(grpc_get_bgp || true)" ]; then
+  fail "GetBgp without a client certificate was answered"
+fi
+if ip netns exec "$ns_w1" timeout 10 gobgp -u "$router_ip" -p "$api_port" neighbor >/dev/null 2>&1; then
+  fail "gobgpd's API answered plaintext on $router_ip:$api_port"
+fi
+echo "router-netns: without a client certificate, and in plaintext, the API is refused"
 
 for ns in "$ns_w1" "$ns_w2"; do ip netns exec "$ns" gobgp global rib add "$lb_ip/32" >/dev/null; done
 ip netns exec "$ns_w1" gobgp global rib add "$nat_prefix" >/dev/null

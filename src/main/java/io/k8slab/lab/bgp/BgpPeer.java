@@ -42,11 +42,12 @@ public class BgpPeer {
 
     @Default("90s")
     @Pattern(Patterns.DURATION)
-    @JsonPropertyDescription("The proposed BGP hold time, a Go duration: 0s, or at least 3s.")
+    @JsonPropertyDescription("The proposed BGP hold time, a Go duration: 0s, or 3s to 65535s (16 bits on the wire).")
     public String holdTime;
 
     @Pattern(Patterns.IPV4)
-    @JsonPropertyDescription("The BGP router ID the speakers use towards this peer; by default each node's own.")
+    @JsonPropertyDescription("The BGP router ID the speakers use towards this peer, a unicast IPv4 address (not 0.0.0.0/8, "
+            + "loopback, multicast or 240.0.0.0/4); by default each node's own.")
     public String routerID;
 
     @JsonPropertyDescription("Only nodes with all these labels peer with this router; by default every speaker does.")

@@ -226,7 +226,8 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         status.speakers = availability.speakersReady() + "/" + availability.speakersDesired();
 
         // 5. Ask the routers what they see, keep managed routers' neighbors in step, compare with what should be.
-        RouterSurvey.Report routing = RouterSurvey.survey(pool, cluster(context), routers::forEndpoint);
+        RouterSurvey.Report routing = RouterSurvey.survey(pool, cluster(context),
+                router -> routers.forEndpoint(router.address, RouterTlsSecret.read(client, router)));
         routing.neighborChanges().forEach(change -> events.normal(pool, "RouterNeighborsChanged", change));
         reportRouting(status, routing, generation, now);
 
@@ -253,17 +254,18 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         status.peers = routing.peersSummary();
         status.routes = routing.routesSummary();
         setVerdict(status, PEERS_ESTABLISHED, routing.sessions(), "AllEstablished", "SessionsDown",
-                "sessions established: " + routing.peersSummary(), routing.unreachable(), generation, now);
+                "sessions established: " + routing.peersSummary(), routing, generation, now);
         setVerdict(status, ROUTES_CONVERGED, routing.routesConverged(), "Converged", "RoutesNotConverged",
-                "routes converged: " + routing.routesSummary(), routing.unreachable(), generation, now);
+                "routes converged: " + routing.routesSummary(), routing, generation, now);
     }
 
     private static void setVerdict(BgpPeerPoolStatus status, String type, RouterSurvey.Verdict verdict, String trueReason,
-            String falseReason, String message, String unreachable, Long generation, Instant now) {
+            String falseReason, String message, RouterSurvey.Report routing, Long generation, Instant now) {
         switch (verdict) {
             case TRUE -> Conditions.set(status.conditions, type, Conditions.TRUE, trueReason, message, generation, now);
             case FALSE -> Conditions.set(status.conditions, type, Conditions.FALSE, falseReason, message, generation, now);
-            case UNKNOWN -> Conditions.set(status.conditions, type, Conditions.UNKNOWN, "RouterUnreachable", unreachable, generation, now);
+            case UNKNOWN -> Conditions.set(status.conditions, type, Conditions.UNKNOWN, routing.unreachableReason(),
+                    routing.unreachable(), generation, now);
             case NOT_OBSERVED -> Conditions.set(status.conditions, type, Conditions.UNKNOWN, "NoRouterAPI",
                     "no peer names its router's API (spec.peers[].router)", generation, now);
         }

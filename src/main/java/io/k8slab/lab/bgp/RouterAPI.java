@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.k8slab.lab.cluster.SecretReference;
 import io.k8slab.lab.kube.Patterns;
 
 /** The router's management API (gobgpd's gRPC API on rt-01). */
@@ -21,4 +22,10 @@ public class RouterAPI {
     @JsonPropertyDescription("When true the operator keeps the router's neighbor list in step with the speaker nodes, "
             + "adding and deleting only the neighbors it created.")
     public Boolean managed;
+
+    @JsonPropertyDescription("The operator's client certificate for the API: a Secret of type kubernetes.io/tls (keys "
+            + "tls.crt and tls.key, an unencrypted PKCS#8 PEM key) with a key ca.crt, the CA that signed the router's "
+            + "certificate. With it the operator speaks gRPC over TLS and presents the certificate; without it, plaintext. "
+            + "The operator may read Secrets only in kube-system.")
+    public SecretReference tlsSecretRef;
 }

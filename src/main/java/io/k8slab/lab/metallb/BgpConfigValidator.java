@@ -132,9 +132,7 @@ public final class BgpConfigValidator {
                 add(field + ".port", "InvalidPort", "port " + port + " is not in 1-65535");
             }
             checkHoldTime(field + ".holdTime", peer.holdTime);
-            if (peer.routerID != null && Networks.parseIPv4(peer.routerID).isEmpty()) {
-                add(field + ".routerID", "InvalidRouterID", "router ID '" + peer.routerID + "' is not an IPv4 address");
-            }
+            checkRouterID(field + ".routerID", peer.routerID);
             new TreeMap<>(orEmpty(peer.nodeSelector)).forEach((label, value) -> MetalLbRules.labelKeyProblem(label)
                     .or(() -> MetalLbRules.labelValueProblem(value))
                     .ifPresent(problem -> add(field + ".nodeSelector[" + label + "]", "InvalidNodeSelector", problem)));
@@ -184,7 +182,24 @@ public final class BgpConfigValidator {
             add(field, "InvalidHoldTime", "hold time '" + holdTime + "' is not a Go duration such as 90s");
         } else if (!MetalLbRules.holdTimeAllowed(duration.get())) {
             add(field, "InvalidHoldTime", "hold time " + holdTime + " must be 0 or at least 3s");
+        } else if (MetalLbRules.wholeSeconds(duration.get()).compareTo(MetalLbRules.MAX_HOLD_TIME) > 0) {
+            // MetalLB v0.7.3 accepts it and sends it modulo 65536: 65536s would become 0, no hold timer.
+            add(field, "InvalidHoldTime", "hold time " + holdTime + " is more than " + MetalLbRules.MAX_HOLD_TIME.getSeconds()
+                    + "s, the most BGP's 16-bit hold time field holds");
         }
+    }
+
+    private void checkRouterID(String field, String routerID) {
+        if (routerID == null) {
+            return;
+        }
+        Optional<Long> address = Networks.parseIPv4(routerID);
+        if (address.isEmpty()) {
+            add(field, "InvalidRouterID", "router ID '" + routerID + "' is not an IPv4 address");
+            return;
+        }
+        MetalLbRules.routerIDProblem(address.get()).ifPresent(problem -> add(field, "InvalidRouterID",
+                "router ID " + routerID + " is " + problem + "; BGP needs a unicast host address (RFC 4271, 6.2)"));
     }
 
     private void checkPools(Optional<LabNetworks> labNetworks) {

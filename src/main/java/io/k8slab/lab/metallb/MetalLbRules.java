@@ -21,6 +21,8 @@ final class MetalLbRules {
     static final int DEFAULT_AGGREGATION_LENGTH = 32;
     static final long DEFAULT_LOCAL_PREF = 0;
     static final long MAX_UINT32 = Patterns.MAX_ASN;
+    /** The OPEN message's hold time is 16 bits of seconds (RFC 4271, 4.2). */
+    static final Duration MAX_HOLD_TIME = Duration.ofSeconds(0xFFFF);
 
     private static final Duration MIN_HOLD_TIME = Duration.ofSeconds(3);
     private static final Pattern LABEL_NAME = Pattern.compile("^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$");
@@ -59,6 +61,30 @@ final class MetalLbRules {
     /** BGP (RFC 4271) lets a hold time be 0 (no keepalives) or at least 3s. */
     static boolean holdTimeAllowed(Duration holdTime) {
         return holdTime.isZero() || holdTime.compareTo(MIN_HOLD_TIME) >= 0;
+    }
+
+    /**
+     * Why an IPv4 address cannot be a BGP identifier, or empty when it can: RFC 4271 wants a unicast host address
+     * (gobgpd answers 0.0.0.0 with a Bad BGP Identifier notification); MetalLB itself takes any address.
+     */
+    static Optional<String> routerIDProblem(long address) {
+        long first = address >>> 24;
+        if (first == 0) {
+            return Optional.of(address == 0 ? "unspecified (0.0.0.0)" : "in 0.0.0.0/8, \"this network\"");
+        }
+        if (first == 127) {
+            return Optional.of("a loopback address (127.0.0.0/8)");
+        }
+        if (first >= 224 && first <= 239) {
+            return Optional.of("a multicast address (224.0.0.0/4)");
+        }
+        if (address == 0xFFFFFFFFL) {
+            return Optional.of("the broadcast address");
+        }
+        if (first >= 240) {
+            return Optional.of("reserved (240.0.0.0/4)");
+        }
+        return Optional.empty();
     }
 
     /** MetalLB drops the fraction of a second before checking and using a hold time. */

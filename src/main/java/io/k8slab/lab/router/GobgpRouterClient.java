@@ -1,5 +1,7 @@
 package io.k8slab.lab.router;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,9 +15,14 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
 
+import javax.net.ssl.SSLException;
+
+import io.grpc.ChannelCredentials;
 import io.grpc.ConnectivityState;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.k8slab.lab.router.apipb.AddPeerRequest;
@@ -43,8 +50,9 @@ import io.k8slab.lab.router.apipb.Timers;
 import io.k8slab.lab.router.apipb.TimersConfig;
 
 /**
- * gobgpd 3.x's gRPC API ({@code apipb.GobgpApi}, plaintext, port 50051 by default) through the project's own
- * {@code src/main/proto/gobgp.proto}.
+ * gobgpd 3.x's gRPC API ({@code apipb.GobgpApi}, port 50051 by default) through the project's own
+ * {@code src/main/proto/gobgp.proto}: plaintext, or TLS with a client certificate ({@link RouterTls}) when the router
+ * demands one (gobgpd 3.10 itself cannot check client certificates; the lab's rt-01 puts a TLS terminator in front).
  *
  * <p>One channel per router endpoint, opened lazily by grpc-java and kept for the client's life; every call carries
  * a short deadline, so an unreachable router costs at most that long. After a failed connection grpc-java would
@@ -65,23 +73,52 @@ public final class GobgpRouterClient implements RouterClient {
 
     private final String endpoint;
     private final Duration deadline;
+    private final Optional<RouterTls> tls;
     private final ManagedChannel channel;
     private final GobgpApiGrpc.GobgpApiBlockingStub stub;
 
-    private GobgpRouterClient(String endpoint, String host, int port, Duration deadline) {
+    private GobgpRouterClient(String endpoint, String host, int port, Duration deadline, Optional<RouterTls> tls) {
         this.endpoint = endpoint;
         this.deadline = deadline;
-        this.channel = ManagedChannelBuilder.forAddress(host, port).usePlaintext().build();
+        this.tls = tls;
+        ChannelCredentials credentials = tls.isEmpty() ? InsecureChannelCredentials.create() : credentials(endpoint, tls.get());
+        try {
+            this.channel = Grpc.newChannelBuilderForAddress(host, port, credentials).build();
+        } catch (IllegalArgumentException e) {
+            // The TLS stack's own message may quote what it could not parse: name the Secret only.
+            throw new RouterTlsException(endpoint, "router API " + endpoint + ": the TLS stack cannot use the client certificate of "
+                    + tls.map(RouterTls::source).orElse("?"));
+        }
         this.stub = GobgpApiGrpc.newBlockingStub(channel);
     }
 
-    /** A client for gobgpd at {@code host:port} (a port-less host means 50051), with {@link #DEFAULT_DEADLINE}. */
+    private static ChannelCredentials credentials(String endpoint, RouterTls tls) {
+        try {
+            return TlsChannelCredentials.newBuilder()
+                    .keyManager(new ByteArrayInputStream(tls.certificateChain()), new ByteArrayInputStream(tls.privateKey()))
+                    .trustManager(new ByteArrayInputStream(tls.trustedCertificates()))
+                    .build();
+        } catch (IOException e) {
+            throw new RouterTlsException(endpoint, "router API " + endpoint + ": cannot read the TLS Secret " + tls.source());
+        }
+    }
+
+    /** A plaintext client for gobgpd at {@code host:port} (a port-less host means 50051), with {@link #DEFAULT_DEADLINE}. */
     public static GobgpRouterClient connect(String endpoint) {
         return connect(endpoint, DEFAULT_DEADLINE);
     }
 
-    /** A client for gobgpd at {@code host:port} whose calls each give up after {@code deadline}. */
+    /** A plaintext client for gobgpd at {@code host:port} whose calls each give up after {@code deadline}. */
     public static GobgpRouterClient connect(String endpoint, Duration deadline) {
+        return connect(endpoint, deadline, Optional.empty());
+    }
+
+    /**
+     * A client for gobgpd at {@code host:port} whose calls each give up after {@code deadline}, over TLS with
+     * {@code tls}'s client certificate when present. The router's certificate must chain to {@code tls}'s CA and name
+     * the host (IP or DNS subject alternative name).
+     */
+    public static GobgpRouterClient connect(String endpoint, Duration deadline, Optional<RouterTls> tls) {
         if (endpoint == null || endpoint.isBlank()) {
             throw new IllegalArgumentException("the router's API endpoint is empty");
         }
@@ -101,7 +138,7 @@ public final class GobgpRouterClient implements RouterClient {
         if (host.isEmpty() || port < 1 || port > 65535) {
             throw new IllegalArgumentException("the router's API endpoint must be host:port, not '" + endpoint + "'");
         }
-        return new GobgpRouterClient(endpoint, host, port, deadline);
+        return new GobgpRouterClient(endpoint, host, port, deadline, tls);
     }
 
     @Override
@@ -162,7 +199,7 @@ public final class GobgpRouterClient implements RouterClient {
 
     @Override
     public String toString() {
-        return "GobgpRouterClient[" + endpoint + "]";
+        return "GobgpRouterClient[" + endpoint + tls.map(t -> ", TLS " + t.source()).orElse("") + "]";
     }
 
     // ---- calls and errors ----
@@ -179,6 +216,13 @@ public final class GobgpRouterClient implements RouterClient {
     }
 
     private RouterException translate(String operation, Status status) {
+        Optional<SSLException> ssl = sslCause(status.getCause());
+        if (ssl.isPresent()) {
+            return new RouterTlsException(endpoint, "router API " + endpoint + ": the TLS handshake failed (" + operation + "): "
+                    + ssl.get().getMessage() + tls.map(t -> "; client certificate and CA from Secret " + t.source()
+                            + ": the router must trust its issuer, and " + RouterTls.CA + " must be the router's CA")
+                            .orElse(""));
+        }
         String detail = status.getCode().name();
         if (status.getDescription() != null && !status.getDescription().isBlank()) {
             detail += ": " + status.getDescription();
@@ -194,6 +238,15 @@ public final class GobgpRouterClient implements RouterClient {
                     + " is unreachable (" + operation + "): " + detail);
             default -> new RouterException(endpoint, "router API " + endpoint + " refused " + operation + ": " + detail);
         };
+    }
+
+    private static Optional<SSLException> sslCause(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SSLException ssl) {
+                return Optional.of(ssl);
+            }
+        }
+        return Optional.empty();
     }
 
     @FunctionalInterface

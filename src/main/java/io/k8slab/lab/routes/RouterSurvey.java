@@ -9,11 +9,13 @@ import org.jboss.logging.Logger;
 import io.k8slab.lab.bgp.BgpPeer;
 import io.k8slab.lab.bgp.BgpPeerPool;
 import io.k8slab.lab.bgp.PeerStatus;
+import io.k8slab.lab.bgp.RouterAPI;
 import io.k8slab.lab.bgp.RouteCounts;
 import io.k8slab.lab.bgp.RouteStatus;
 import io.k8slab.lab.metallb.EffectiveTarget;
 import io.k8slab.lab.router.RouterClient;
 import io.k8slab.lab.router.RouterException;
+import io.k8slab.lab.router.RouterTlsException;
 
 /**
  * What used to be step 5 of the lab, checking on rt-01 by eye, for one BgpPeerPool: for every peer whose router
@@ -32,23 +34,33 @@ public final class RouterSurvey {
         TRUE, FALSE, UNKNOWN, NOT_OBSERVED
     }
 
+    /** Condition reasons for a router that could not be asked. */
+    public static final String UNREACHABLE = "RouterUnreachable";
+    public static final String TLS_FAILED = "RouterTLSFailed";
+
     /**
      * @param unreachable why a router could not be asked, empty when every router answered
+     * @param unreachableReason {@link #TLS_FAILED} when TLS was why, else {@link #UNREACHABLE}
      * @param neighborChanges what was added to or deleted from managed routers, for Events
      */
     public record Report(List<PeerStatus> peers, List<RouteStatus> routes, RouteCounts counts, String peersSummary,
-            String routesSummary, Verdict sessions, Verdict routesConverged, String unreachable, List<String> neighborChanges) {
+            String routesSummary, Verdict sessions, Verdict routesConverged, String unreachable, String unreachableReason,
+            List<String> neighborChanges) {
     }
 
     private RouterSurvey() {
     }
 
-    /** Surveys the pool's routers; {@code routers} gives the client for an endpoint (host:port). */
-    public static Report survey(BgpPeerPool pool, ExpectedRoutes.Cluster cluster, Function<String, RouterClient> routers) {
+    /**
+     * Surveys the pool's routers; {@code routers} gives the client for a router's API block, and may throw
+     * {@link RouterException} (its TLS Secret unusable, for example), which counts as that router being unreachable.
+     */
+    public static Report survey(BgpPeerPool pool, ExpectedRoutes.Cluster cluster, Function<RouterAPI, RouterClient> routers) {
         SpeakerBehaviour behaviour = SpeakerBehaviour.forVersion(EffectiveTarget.of(pool.getSpec().metallb).version());
         List<PeerStatus> peers = new ArrayList<>();
         List<String> changes = new ArrayList<>();
         List<String> unreachable = new ArrayList<>();
+        String unreachableReason = UNREACHABLE;
         RouteComparison.Result routeView = null;
         for (BgpPeer peer : pool.getSpec().peers) {
             ExpectedRoutes.Result expected = ExpectedRoutes.compute(pool.getSpec(), peer, cluster, behaviour);
@@ -57,7 +69,15 @@ public final class RouterSurvey {
                         RouteComparison.Observation.unreachable("no router API in spec.peers[" + peer.name + "].router")));
                 continue;
             }
-            RouteComparison.Observation observed = observe(pool, peer, expected, routers.apply(peer.router.address), changes);
+            RouteComparison.Observation observed;
+            try {
+                observed = observe(pool, peer, expected, routers.apply(peer.router), changes);
+            } catch (RouterTlsException e) {
+                unreachableReason = TLS_FAILED;
+                observed = RouteComparison.Observation.unreachable(e.getMessage());
+            } catch (RouterException e) {
+                observed = RouteComparison.Observation.unreachable(e.getMessage());
+            }
             if (!observed.reachable()) {
                 unreachable.add(observed.unreachable());
             }
@@ -70,32 +90,30 @@ public final class RouterSurvey {
         if (routeView == null) {
             RouteCounts counts = new RouteCounts();
             return new Report(peers, List.of(), counts, RouteComparison.peersSummary(peers), "?/?", Verdict.NOT_OBSERVED,
-                    Verdict.NOT_OBSERVED, "", changes);
+                    Verdict.NOT_OBSERVED, "", UNREACHABLE, changes);
         }
         Verdict sessions = !unreachable.isEmpty() ? Verdict.UNKNOWN
                 : peers.stream().allMatch(p -> p.sessionsEstablished != null && p.sessionsEstablished.equals(p.sessionsExpected))
                         ? Verdict.TRUE : Verdict.FALSE;
         Verdict routes = !routeView.routerReachable() ? Verdict.UNKNOWN : routeView.routesConverged() ? Verdict.TRUE : Verdict.FALSE;
         return new Report(peers, routeView.routes(), routeView.counts(), RouteComparison.peersSummary(peers),
-                RouteComparison.routesSummary(routeView.counts()), sessions, routes, String.join("; ", unreachable), changes);
+                RouteComparison.routesSummary(routeView.counts()), sessions, routes, String.join("; ", unreachable), unreachableReason,
+                changes);
     }
 
+    /** What the router reports; a RouterException (TLS ones included) propagates to the caller. */
     private static RouteComparison.Observation observe(BgpPeerPool pool, BgpPeer peer, ExpectedRoutes.Result expected,
             RouterClient router, List<String> changes) {
-        try {
-            if (Boolean.TRUE.equals(peer.router.managed)) {
-                NeighborPlan plan = NeighborPlan.plan(pool.getMetadata().getName(), pool.getSpec().myASN, expected.speakers(),
-                        router.listPeers());
-                if (!plan.isEmpty()) {
-                    plan.apply(router);
-                    plan.add().forEach(n -> changes.add("added neighbor " + n.address() + " to " + router.endpoint()));
-                    plan.delete().forEach(a -> changes.add("deleted neighbor " + a + " from " + router.endpoint()));
-                }
-                plan.conflicts().forEach(conflict -> LOG.warnf("router %s: %s", router.endpoint(), conflict));
+        if (Boolean.TRUE.equals(peer.router.managed)) {
+            NeighborPlan plan = NeighborPlan.plan(pool.getMetadata().getName(), pool.getSpec().myASN, expected.speakers(),
+                    router.listPeers());
+            if (!plan.isEmpty()) {
+                plan.apply(router);
+                plan.add().forEach(n -> changes.add("added neighbor " + n.address() + " to " + router.endpoint()));
+                plan.delete().forEach(a -> changes.add("deleted neighbor " + a + " from " + router.endpoint()));
             }
-            return RouteComparison.Observation.of(router.listPeers(), router.listRoutes());
-        } catch (RouterException e) {
-            return RouteComparison.Observation.unreachable(e.getMessage());
+            plan.conflicts().forEach(conflict -> LOG.warnf("router %s: %s", router.endpoint(), conflict));
         }
+        return RouteComparison.Observation.of(router.listPeers(), router.listRoutes());
     }
 }

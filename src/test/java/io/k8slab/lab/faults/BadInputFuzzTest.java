@@ -49,6 +49,9 @@ class BadInputFuzzTest {
     private static final ResourceDefinitionContext POOLS = ResourceDefinitionContext.fromResourceType(BgpPeerPool.class);
     private static final ResourceDefinitionContext CLUSTERS = ResourceDefinitionContext.fromResourceType(LabCluster.class);
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    /** Hold times around BGP's 16-bit limit and router IDs that are not unicast, planted besides the random mutations. */
+    private static final String[] HOLD_TIMES = {"65535s", "65536s", "18h12m16s", "3000000h", "1h"};
+    private static final String[] ROUTER_IDS = {"0.0.0.0", "0.1.2.3", "127.0.0.1", "224.0.0.5", "240.0.0.1", "255.255.255.255", "172.17.0.21"};
 
     /** What a reconciler that crashed on its input would log. */
     private static final java.util.regex.Pattern CRASHES = java.util.regex.Pattern.compile(
@@ -193,6 +196,13 @@ class BadInputFuzzTest {
         });
         ObjectNode spec = (ObjectNode) document.get("spec");
         spec.remove("metallb");
+        if (random.nextInt(3) == 0 && spec.path("peers").path(0) instanceof ObjectNode peer) {
+            if (random.nextBoolean()) {
+                peer.put("holdTime", HOLD_TIMES[random.nextInt(HOLD_TIMES.length)]);
+            } else {
+                peer.put("routerID", ROUTER_IDS[random.nextInt(ROUTER_IDS.length)]);
+            }
+        }
         mutate(random, spec, 1 + random.nextInt(3), true);
         // Whatever was mutated, MetalLB's target stays the fuzz namespace (never the reference one, never an
         // install) and no router is asked: traffic stays on loopback.

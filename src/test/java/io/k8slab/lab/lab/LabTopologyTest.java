@@ -108,7 +108,8 @@ class LabTopologyTest {
                 .containsExactly("172.17.1.0/24 via 172.17.0.1");
         assertThat(vars.at("/routes/rt-01")).isEmpty();
         assertThat(vars.at("/router/api_hosts")).extracting(JsonNode::asText)
-                .containsExactly("127.0.0.1:50051", "172.17.0.1:50051");
+                .as("gobgpd's own API: loopback only").containsExactly("127.0.0.1:50051");
+        assertThat(vars.at("/router/api_tls/listen").asText()).as("the TLS front").isEqualTo("172.17.0.1:50051");
         assertThat(vars.at("/router/rejected_prefixes")).extracting(JsonNode::asText).contains("10.0.2.0/24");
         assertThat(vars.at("/kubernetes/package_version").asText()).isEqualTo("1.30.2-*");
         assertThat(vars.at("/kubernetes/repository").asText()).isEqualTo("https://pkgs.k8s.io/core:/stable:/v1.30/deb/");

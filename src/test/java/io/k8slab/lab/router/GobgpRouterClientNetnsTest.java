@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -21,7 +22,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
 import io.k8slab.lab.bgp.BgpPeer;
+import io.k8slab.lab.router.apipb.GobgpApiGrpc;
+import io.k8slab.lab.router.apipb.ListPeerRequest;
 import io.k8slab.lab.bgp.RouteStatus;
 import io.k8slab.lab.bgp.SessionStatus;
 import io.k8slab.lab.routes.ExpectedRoutes;
@@ -34,7 +41,8 @@ import io.k8slab.lab.routes.RoutesFixtures;
  * GobgpRouterClient, ExpectedRoutes, RouteComparison and NeighborPlan against real gobgpd 3.x processes: rt-01 and
  * four speakers in network namespaces ({@link LabNetwork}). rt-01's configuration names the reference lab's three
  * workers (.21-.23) by hand; the fourth worker (.24) runs a speaker that rt-01 knows nothing about until the
- * operator adds it. Every speaker announces the Service IP 172.17.254.1/32.
+ * operator adds it. Every speaker announces the Service IP 172.17.254.1/32. rt-01's API is reached as the operator
+ * reaches it: TLS with the operator's client certificate, through rt-01's TLS front.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -57,7 +65,7 @@ class GobgpRouterClientNetnsTest {
     void startLab() {
         lab = LabNetwork.start(List.of(NODE1, NODE2, NODE3, NODE4), List.of(NODE1, NODE2, NODE3));
         lab.workers().forEach(worker -> worker.announce(PREFIX));
-        router = GobgpRouterClient.connect(lab.routerApi(), Duration.ofSeconds(2));
+        router = GobgpRouterClient.connect(lab.routerApi(), Duration.ofSeconds(2), lab.operatorTls());
         awaitEstablished(NODE1, NODE2, NODE3);
     }
 
@@ -232,6 +240,55 @@ class GobgpRouterClientNetnsTest {
                 .until(() -> router.listPeers().size() == 3);
         assertThat(Duration.between(restarted, Instant.now())).isLessThan(Duration.ofSeconds(3));
         awaitEstablished(NODE1, NODE2, NODE3);
+    }
+
+    @Test
+    @Order(7)
+    void theApiLetsInOnlyTheOperatorsCertificate() throws Exception {
+        // Plaintext, as any pod on the lab network would try first.
+        try (GobgpRouterClient plaintext = GobgpRouterClient.connect(lab.routerApi(), Duration.ofSeconds(2))) {
+            assertThatThrownBy(plaintext::listPeers).isInstanceOf(RouterUnreachableException.class)
+                    .isNotInstanceOf(RouterTlsException.class).hasMessageContaining(lab.routerApi())
+                    .satisfies(e -> System.out.println("router: plaintext: " + e.getMessage()));
+        }
+        // TLS that trusts rt-01, without a client certificate.
+        ManagedChannel anonymous = Grpc.newChannelBuilder(lab.routerApi(), TlsChannelCredentials.newBuilder()
+                .trustManager(lab.certificate("lab-api-ca.crt").toFile()).build()).build();
+        try {
+            assertThatThrownBy(() -> GobgpApiGrpc.newBlockingStub(anonymous).withDeadlineAfter(2, TimeUnit.SECONDS)
+                    .listPeer(ListPeerRequest.getDefaultInstance()).hasNext())
+                    .isInstanceOf(StatusRuntimeException.class).hasMessageStartingWith("UNAVAILABLE")
+                    .satisfies(e -> System.out.println("router: no client certificate: " + e.getMessage()));
+        } finally {
+            anonymous.shutdownNow();
+        }
+        // A client certificate of another CA, with the same name as the operator's.
+        RouterTls intruder = RouterTls.fromSecretData(lab.routerApi(), "kube-system/intruder", "1", lab.secretData("intruder", "lab-api-ca"));
+        try (GobgpRouterClient client = GobgpRouterClient.connect(lab.routerApi(), Duration.ofSeconds(2), Optional.of(intruder))) {
+            assertThatThrownBy(client::listPeers).isExactlyInstanceOf(RouterTlsException.class)
+                    .hasMessageStartingWith("router API " + lab.routerApi() + ": the TLS handshake failed (ListPeer)")
+                    .hasMessageContaining("kube-system/intruder")
+                    .satisfies(e -> assertThat(e.getStackTrace()).isEmpty())
+                    .satisfies(e -> System.out.println("router: intruder's certificate: " + e.getMessage()));
+        }
+        // The operator's own certificate, but a CA that did not sign rt-01's: the operator does not trust the router.
+        RouterTls wrongCa = RouterTls.fromSecretData(lab.routerApi(), "kube-system/wrong-ca", "1", lab.secretData("lab-operator", "intruder-ca"));
+        try (GobgpRouterClient client = GobgpRouterClient.connect(lab.routerApi(), Duration.ofSeconds(2), Optional.of(wrongCa))) {
+            assertThatThrownBy(client::listPeers).isExactlyInstanceOf(RouterTlsException.class)
+                    .hasMessageContaining("the TLS handshake failed").hasMessageContaining("kube-system/wrong-ca")
+                    .satisfies(e -> System.out.println("router: wrong CA: " + e.getMessage()));
+        }
+        // gobgp's CLI from a worker's namespace, plaintext and TLS: gobgp 3.10 has no client certificate option.
+        String worker = lab.worker(NODE1).namespace();
+        String api = LabNetwork.ROUTER_ADDRESS;
+        String port = String.valueOf(LabNetwork.API_PORT);
+        assertThat(Cmd.tryRun("ip", "netns", "exec", worker, "timeout", "10", "gobgp", "-u", api, "-p", port, "neighbor").exitCode())
+                .as("plaintext gobgp neighbor from a worker").isNotZero();
+        assertThat(Cmd.tryRun("ip", "netns", "exec", worker, "timeout", "10", "gobgp", "-u", api, "-p", port, "--tls",
+                "--tls-ca-file", lab.certificate("lab-api-ca.crt").toString(), "neighbor").exitCode())
+                .as("gobgp --tls neighbor from a worker").isNotZero();
+
+        assertThat(router.listPeers()).extracting(RouterPeer::address).containsExactlyInAnyOrder(NODE1, NODE2, NODE3);
     }
 
     // ---- helpers ----

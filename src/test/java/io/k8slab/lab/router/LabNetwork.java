@@ -4,40 +4,50 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import io.k8slab.lab.testing.OpenSsl;
+
 /**
  * The reference lab's BGP network, built from network namespaces this fixture creates and deletes itself:
  *
  * <pre>
- *  namespace &lt;run&gt;-rt01: bridge br0 172.17.0.1/24, gobgpd AS 64512 (rt-01), API 127.0.0.1:50051
+ *  namespace &lt;run&gt;-rt01: bridge br0 172.17.0.1/24, gobgpd AS 64512 (rt-01), API 127.0.0.1:50051,
+ *                          haproxy on 172.17.0.1:50051: TLS, client certificate required ({@link TlsFront})
  *      |-- veth w21 ---- namespace &lt;run&gt;-w21: eth0 172.17.0.21/24, gobgpd AS 64522 (a MetalLB speaker)
  *      |-- veth w22 ---- namespace &lt;run&gt;-w22: eth0 172.17.0.22/24, ...
  *      ...
  * </pre>
  *
  * The 172.17.0.x addresses exist only inside these namespaces; the root namespace gets no interface, address or
- * route. The test process reaches rt-01's API through a {@link NamespaceRelay} on its own loopback
- * ({@link #routerApi()}). Each speaker peers with 172.17.0.1 as MetalLB's speaker would (it connects, it does not
+ * route. The test process reaches rt-01's API as the operator does, over TLS with the operator's client certificate
+ * ({@link #operatorTls()}), through a {@link NamespaceRelay} on its own loopback to rt-01's TLS front
+ * ({@link #routerApi()}). The certificates are made by openssl for each run: the lab's API CA, rt-01's certificate
+ * (for 172.17.0.1 and 127.0.0.1, the relay's side), the operator's client certificate, and an intruder's CA and
+ * client certificate. Each speaker peers with 172.17.0.1 as MetalLB's speaker would (it connects, it does not
  * listen) and announces what the test tells it to; rt-01 has a neighbor configured "by hand" for the addresses the
  * test names, as the reference lab's gobgpd.conf did.
  *
  * <p>Everything is removed by {@link #close()}, which a JVM shutdown hook also runs; namespaces left over by a run
  * that was killed outright (their name carries the dead JVM's pid) are removed by the next run. Needs root, iproute2,
- * gobgpd and socat: without them {@link #start} throws, so tests fail rather than skip.
+ * gobgpd, socat, haproxy and openssl: without them {@link #start} throws, so tests fail rather than skip.
  */
 final class LabNetwork implements AutoCloseable {
 
     static final String ROUTER_ADDRESS = "172.17.0.1";
     static final long ROUTER_ASN = 64512;
     static final long SPEAKER_ASN = 64522;
+    /** rt-01's API as the speakers' network sees it: the TLS front. */
+    static final int API_PORT = 50051;
     /** Description of the neighbors configured in rt-01's file, i.e. not by lab-operator. */
     static final String HAND_CONFIGURED = "configured by hand";
 
@@ -52,6 +62,8 @@ final class LabNetwork implements AutoCloseable {
     private final Map<String, GobgpDaemon> workers = new LinkedHashMap<>();
     private final Thread shutdownHook;
     private GobgpDaemon router;
+    private OpenSsl certificates;
+    private TlsFront front;
     private NamespaceRelay relay;
     private boolean closed;
 
@@ -88,8 +100,9 @@ final class LabNetwork implements AutoCloseable {
 
     private static void preflight() {
         List<String> missing = new ArrayList<>();
-        Map<String, String> packages = Map.of("ip", "iproute2", "gobgpd", "gobgpd", "gobgp", "gobgpd", "socat", "socat");
-        for (String tool : List.of("ip", "gobgpd", "gobgp", "socat")) {
+        Map<String, String> packages = Map.of("ip", "iproute2", "gobgpd", "gobgpd", "gobgp", "gobgpd", "socat", "socat",
+                "haproxy", "haproxy", "openssl", "openssl");
+        for (String tool : List.of("ip", "gobgpd", "gobgp", "socat", "haproxy", "openssl")) {
             if (Cmd.which(tool) == null) {
                 missing.add(tool + " (Debian package " + packages.get(tool) + ")");
             }
@@ -118,8 +131,22 @@ final class LabNetwork implements AutoCloseable {
             workers.put(address, new GobgpDaemon("speaker-" + suffix, namespace, directory, speakerConfig(address)));
         }
         router = new GobgpDaemon("rt-01", routerNamespace, directory, routerConfig(handConfigured));
-        relay = new NamespaceRelay(routerNamespace, GobgpDaemon.API_PORT);
+        certificates = new OpenSsl(directory).ca("lab-api-ca", "lab API CA")
+                .signed("rt-01-api", "/CN=rt-01", "lab-api-ca", "IP:" + ROUTER_ADDRESS + ",IP:127.0.0.1")
+                .signed("lab-operator", "/CN=lab-operator", "lab-api-ca", null)
+                .ca("intruder-ca", "intruder CA")
+                .signed("intruder", "/CN=lab-operator", "intruder-ca", null);
+        Path serverPem = directory.resolve("rt-01-api.pem");
+        try {
+            Files.write(serverPem, concat(certificates.read("rt-01-api.crt"), certificates.read("rt-01-api.key")));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write rt-01's certificate for haproxy", e);
+        }
+        front = new TlsFront(routerNamespace, directory, ROUTER_ADDRESS, API_PORT, GobgpDaemon.API_PORT, serverPem,
+                certificates.path("lab-api-ca.crt"));
+        relay = new NamespaceRelay(routerNamespace, ROUTER_ADDRESS, API_PORT);
         router.start();
+        front.start();
         workers.values().forEach(GobgpDaemon::start);
     }
 
@@ -178,9 +205,42 @@ final class LabNetwork implements AutoCloseable {
                 """.formatted(SPEAKER_ASN, address, ROUTER_ADDRESS, ROUTER_ASN);
     }
 
-    /** rt-01's gRPC API as the test process reaches it: 127.0.0.1:port, relayed into rt-01's namespace. */
+    /** rt-01's gRPC API (its TLS front) as the test process reaches it: 127.0.0.1:port, relayed into rt-01's namespace. */
     String routerApi() {
         return relay.endpoint();
+    }
+
+    /** The operator's credentials for rt-01's API, as a Secret's data: tls.crt, tls.key, ca.crt (base64). */
+    Map<String, String> operatorSecretData() {
+        return secretData("lab-operator", "lab-api-ca");
+    }
+
+    /**
+     * Credentials as a Secret's data from the certificates of this run: {@code client} (.crt, .key) and the CA
+     * {@code ca} (.crt) the router's certificate is checked against.
+     */
+    Map<String, String> secretData(String client, String ca) {
+        Base64.Encoder base64 = Base64.getEncoder();
+        return Map.of(RouterTls.CERTIFICATE, base64.encodeToString(certificates.read(client + ".crt")),
+                RouterTls.PRIVATE_KEY, base64.encodeToString(certificates.read(client + ".key")),
+                RouterTls.CA, base64.encodeToString(certificates.read(ca + ".crt")));
+    }
+
+    /** The operator's credentials, as the reconciler reads them from its Secret. */
+    Optional<RouterTls> operatorTls() {
+        return Optional.of(RouterTls.fromSecretData(routerApi(), "test/lab-operator", "1", operatorSecretData()));
+    }
+
+    /** A file of this run's certificates (lab-api-ca.crt, lab-operator.key, intruder.crt, ...). */
+    Path certificate(String name) {
+        return certificates.path(name);
+    }
+
+    private static byte[] concat(byte[] first, byte[] second) {
+        byte[] both = new byte[first.length + second.length];
+        System.arraycopy(first, 0, both, 0, first.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
     }
 
     GobgpDaemon router() {
@@ -205,6 +265,9 @@ final class LabNetwork implements AutoCloseable {
         Stream.concat(Stream.of(router), workers.values().stream()).forEach(daemon -> text.append("--- ")
                 .append(daemon.name()).append(" (").append(daemon.log()).append(")\n").append(Cmd.tail(daemon.log(), 15))
                 .append('\n'));
+        if (front != null) {
+            text.append("--- haproxy (").append(front.log()).append(")\n").append(Cmd.tail(front.log(), 15)).append('\n');
+        }
         return text.toString();
     }
 
@@ -216,6 +279,9 @@ final class LabNetwork implements AutoCloseable {
         closed = true;
         if (relay != null) {
             relay.close();
+        }
+        if (front != null) {
+            front.stop();
         }
         for (GobgpDaemon daemon : workers.values()) {
             daemon.stop();

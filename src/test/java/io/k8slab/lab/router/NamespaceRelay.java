@@ -11,26 +11,29 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Makes a TCP port on the loopback of a test-created network namespace reachable from the test process's loopback.
+ * Makes a TCP port inside a test-created network namespace (on its loopback, or on an address that exists only
+ * there) reachable from the test process's loopback.
  *
  * <p>Why a relay, not a veth into the root namespace: the test process lives in the root namespace, which the
  * machine (and other tests running at the same time) share. A relay changes nothing there: the test's traffic only
  * ever goes to 127.0.0.1, and on the far side only to 127.0.0.1 inside the namespace the test created. gobgpd 3 can
  * serve its API on TCP only (no unix socket), so something has to cross the namespace boundary; here it is one
- * {@code ip netns exec <ns> socat STDIO TCP4:127.0.0.1:<port>} per accepted connection, so a connection to the relay
+ * {@code ip netns exec <ns> socat STDIO TCP4:<host>:<port>} per accepted connection, so a connection to the relay
  * behaves like one to the daemon: when the daemon is down the connection is closed at once.
  */
 final class NamespaceRelay implements AutoCloseable {
 
     private final String namespace;
+    private final String targetHost;
     private final int targetPort;
     private final ServerSocket server;
     private final Thread acceptor;
     private final List<Connection> connections = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
-    NamespaceRelay(String namespace, int targetPort) {
+    NamespaceRelay(String namespace, String targetHost, int targetPort) {
         this.namespace = namespace;
+        this.targetHost = targetHost;
         this.targetPort = targetPort;
         try {
             server = new ServerSocket();
@@ -58,7 +61,7 @@ final class NamespaceRelay implements AutoCloseable {
             }
             try {
                 Process process = new ProcessBuilder("ip", "netns", "exec", namespace, "socat", "-t", "1", "STDIO",
-                        "TCP4:127.0.0.1:" + targetPort).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                        "TCP4:" + targetHost + ":" + targetPort).redirectError(ProcessBuilder.Redirect.DISCARD).start();
                 Connection connection = new Connection(client, process);
                 connections.add(connection);
                 connection.start();

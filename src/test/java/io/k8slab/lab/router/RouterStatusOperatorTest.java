@@ -22,12 +22,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.k8slab.lab.bgp.BgpPeerPool;
 import io.k8slab.lab.bgp.BgpPeerPoolReconciler;
 import io.k8slab.lab.bgp.RouteStatus;
+import io.k8slab.lab.join.LogCapture;
 import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.testing.LocalOperator;
 import io.k8slab.lab.testing.Manifests;
@@ -37,7 +39,8 @@ import io.k8slab.lab.testing.TestCluster;
 /**
  * The BgpPeerPool reconciler reporting what rt-01 sees, with real gobgpd processes in network namespaces
  * ({@link LabNetwork}) and the Services, Nodes and speaker pods in the real API server: the reference lab's
- * step 5 without logging in to rt-01.
+ * step 5 without logging in to rt-01. The operator reaches rt-01's API over TLS with the client certificate of the
+ * Secret {@code kube-system/rt-01-api-test}, as the lab's BgpPeerPool names {@code kube-system/rt-01-api}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -48,6 +51,7 @@ class RouterStatusOperatorTest {
     static final String SERVICE_IP = "172.17.254.1";
     static final String PREFIX = SERVICE_IP + "/32";
     static final String MLB = "rt-mlb";
+    static final String TLS_SECRET = "rt-01-api-test";
 
     final KubernetesClient client = TestCluster.get().client();
     LabNetwork lab;
@@ -69,8 +73,12 @@ class RouterStatusOperatorTest {
         nginx.setStatus(new ServiceStatusBuilder().withNewLoadBalancer().addNewIngress().withIp(SERVICE_IP).endIngress().endLoadBalancer().build());
         client.resource(nginx).updateStatus();
 
+        writeTlsSecret(lab.operatorSecretData());
         operator = new LocalOperator(List.of(new BgpPeerPoolReconciler(Clock.systemUTC(), new RouterClients(), Duration.ofSeconds(2))));
-        client.resource(pool(router -> router.put("managed", false))).create();
+        client.resource(pool(router -> {
+            router.put("managed", false);
+            router.putObject("tlsSecretRef").put("name", TLS_SECRET).put("namespace", "kube-system");
+        })).create();
     }
 
     @AfterAll
@@ -80,6 +88,7 @@ class RouterStatusOperatorTest {
         }
         client.resources(BgpPeerPool.class).withName("routing").delete();
         client.services().inNamespace("default").withName("nginx").delete();
+        client.secrets().inNamespace("kube-system").withName(TLS_SECRET).delete();
         client.pods().inNamespace(MLB).delete();
         for (int i = 1; i <= 4; i++) {
             client.nodes().withName(nodeName(i)).delete();
@@ -150,13 +159,76 @@ class RouterStatusOperatorTest {
         BgpPeerPool pool = awaitStatus(p -> assertThat(p.getStatus().routeStatuses.get(0).observedNextHops).contains(FOURTH));
         assertThat(pool.getStatus().peers).isEqualTo("4/4");
         assertThat(pool.getStatus().routeStatuses.get(0).state).isEqualTo("Converged");
-        try (RouterClient router = GobgpRouterClient.connect(lab.routerApi())) {
+        try (RouterClient router = GobgpRouterClient.connect(lab.routerApi(), GobgpRouterClient.DEFAULT_DEADLINE, lab.operatorTls())) {
             assertThat(router.listPeers()).filteredOn(peer -> peer.address().equals(FOURTH)).singleElement()
                     .satisfies(peer -> assertThat(NeighborMarker.isManagedBy(peer.description(), "routing")).isTrue());
             assertThat(router.listPeers()).filteredOn(peer -> WORKERS.contains(peer.address()))
                     .as("the hand-configured neighbors are left alone").hasSize(3)
                     .allSatisfy(peer -> assertThat(peer.description()).isEqualTo(LabNetwork.HAND_CONFIGURED));
         }
+    }
+
+    @Test
+    @Order(5)
+    void aRefusedOrMissingClientCertificateIsAClearConditionWithoutSecretsAndRecovers() {
+        Map<String, String> intruder = lab.secretData("intruder", "lab-api-ca");
+        try (LogCapture logs = new LogCapture()) {
+            // A certificate rt-01 does not know.
+            writeTlsSecret(intruder);
+            BgpPeerPool refused = awaitStatus(p -> assertThat(condition(p, BgpPeerPoolReconciler.PEERS_ESTABLISHED).getReason())
+                    .isEqualTo("RouterTLSFailed"));
+            var established = condition(refused, BgpPeerPoolReconciler.PEERS_ESTABLISHED);
+            assertThat(established.getStatus()).isEqualTo("Unknown");
+            assertThat(established.getMessage()).contains("the TLS handshake failed").contains("kube-system/" + TLS_SECRET);
+            assertThat(condition(refused, BgpPeerPoolReconciler.ROUTES_CONVERGED).getReason()).isEqualTo("RouterTLSFailed");
+            assertThat(condition(refused, BgpPeerPoolReconciler.READY).getStatus()).isEqualTo("False");
+            System.out.println("router: refused certificate, PeersEstablished: " + established.getMessage());
+
+            // No Secret at all, then one in a namespace the operator may not read.
+            client.secrets().inNamespace("kube-system").withName(TLS_SECRET).delete();
+            awaitStatus(p -> assertThat(condition(p, BgpPeerPoolReconciler.PEERS_ESTABLISHED).getMessage())
+                    .contains("TLS Secret kube-system/" + TLS_SECRET + " not found"));
+            client.resources(BgpPeerPool.class).withName("routing").edit(p -> {
+                p.getSpec().peers.get(0).router.tlsSecretRef.namespace = "default";
+                return p;
+            });
+            BgpPeerPool forbidden = awaitStatus(p -> assertThat(condition(p, BgpPeerPoolReconciler.PEERS_ESTABLISHED).getMessage())
+                    .contains("cannot read TLS Secret default/" + TLS_SECRET + " (HTTP 403; the operator may read Secrets only in kube-system)"));
+            assertThat(condition(forbidden, BgpPeerPoolReconciler.PEERS_ESTABLISHED).getReason()).isEqualTo("RouterTLSFailed");
+
+            // Back to the operator's certificate: the same picture as before.
+            client.resources(BgpPeerPool.class).withName("routing").edit(p -> {
+                p.getSpec().peers.get(0).router.tlsSecretRef.namespace = "kube-system";
+                return p;
+            });
+            writeTlsSecret(lab.operatorSecretData());
+            BgpPeerPool recovered = awaitStatus(p -> assertThat(Conditions.isTrue(p.getStatus().conditions,
+                    BgpPeerPoolReconciler.PEERS_ESTABLISHED)).isTrue());
+            assertThat(recovered.getStatus().routes).isEqualTo("1/1");
+
+            logs.close();
+            String status = client.getKubernetesSerialization().asYaml(refused.getStatus())
+                    + client.getKubernetesSerialization().asYaml(forbidden.getStatus());
+            for (String data : List.of(intruder.get("tls.key"), lab.operatorSecretData().get("tls.key"))) {
+                String key = new String(java.util.Base64.getDecoder().decode(data));
+                String keyBody = key.lines().filter(line -> !line.startsWith("-----")).findFirst().orElseThrow();
+                assertThat(status).as("status").doesNotContain(keyBody).doesNotContain(data.substring(0, 40));
+                assertThat(logs.lines()).as("logs").noneMatch(line -> line.contains(keyBody) || line.contains(data.substring(0, 40)));
+            }
+            assertThat(status).doesNotContain("PRIVATE KEY");
+            assertThat(logs.lines()).as("no stack traces from the reconciler while TLS failed")
+                    .noneMatch(line -> line.contains("RouterTlsException") || line.contains("SSLHandshakeException")
+                            || line.contains("\tat ") || line.split(" ", 3)[1].equals("ERROR"));
+        }
+    }
+
+    private void writeTlsSecret(Map<String, String> data) {
+        client.secrets().inNamespace("kube-system").resource(new SecretBuilder().withNewMetadata().withName(TLS_SECRET).endMetadata()
+                .withType("kubernetes.io/tls").withData(data).build()).serverSideApply();
+    }
+
+    private static io.fabric8.kubernetes.api.model.Condition condition(BgpPeerPool pool, String type) {
+        return Conditions.find(pool.getStatus().conditions, type).orElseThrow();
     }
 
     private BgpPeerPool pool(Consumer<ObjectNode> router) {

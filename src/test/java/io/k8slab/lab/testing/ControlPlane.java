@@ -196,38 +196,11 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /** A CA, the server's certificate for 127.0.0.1, an admin client in system:masters, the ServiceAccount signing key. */
-    private void makeCertificates() throws IOException {
-        Files.writeString(dir.resolve("san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=lab-test-ca",
-                "-keyout", file("ca.key"), "-out", file("ca.crt"));
-        signed("apiserver", "/CN=kube-apiserver", "-extfile", file("san.ext"));
-        signed("admin", "/O=system:masters/CN=lab-test-admin");
-        openssl("genrsa", "-out", file("sa.key"), "2048");
-    }
-
-    private void signed(String name, String subject, String... extra) {
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", subject, "-keyout", file(name + ".key"), "-out", file(name + ".csr"));
-        List<String> sign = new ArrayList<>(List.of("x509", "-req", "-in", file(name + ".csr"), "-CA", file("ca.crt"),
-                "-CAkey", file("ca.key"), "-CAcreateserial", "-days", "30", "-out", file(name + ".crt")));
-        sign.addAll(List.of(extra));
-        openssl(sign.toArray(String[]::new));
-    }
-
-    private void openssl(String... args) {
-        List<String> command = new ArrayList<>(List.of("openssl"));
-        command.addAll(List.of(args));
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes());
-            if (process.waitFor() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run openssl (hack/deps.sh installs it)", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+    private void makeCertificates() {
+        new OpenSsl(dir).ca("ca", "lab-test-ca")
+                .signed("apiserver", "/CN=kube-apiserver", "ca", "IP:127.0.0.1,DNS:localhost")
+                .signed("admin", "/O=system:masters/CN=lab-test-admin", "ca", null)
+                .key("sa");
     }
 
     private void writeKubeconfig() throws IOException {
