@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.k8slab.lab.bgp.AddressPool;
 import io.k8slab.lab.bgp.BgpAdvertisement;
 import io.k8slab.lab.bgp.BgpPeerPool;
+import io.k8slab.lab.bgp.BgpPeerPoolSpec;
 import io.k8slab.lab.bgp.PoolProtocol;
 
 /**
@@ -70,10 +71,15 @@ public final class MetalLbCrdRenderer {
         return spec;
     }
 
-    private static Map<String, Object> bgpAdvertisementSpec(BgpPeerPool owner, AddressPool pool, BgpAdvertisement advertisement) {
-        Map<String, String> named = owner.getSpec().communities == null ? Map.of() : owner.getSpec().communities;
-        List<String> communities = advertisement.communities == null ? List.of()
+    /** The advertisement's communities as written: named ones resolved to their {@code asn:value}. */
+    static List<String> communities(BgpPeerPoolSpec owner, BgpAdvertisement advertisement) {
+        Map<String, String> named = owner.communities == null ? Map.of() : owner.communities;
+        return advertisement.communities == null ? List.of()
                 : advertisement.communities.stream().map(community -> named.getOrDefault(community, community)).toList();
+    }
+
+    private static Map<String, Object> bgpAdvertisementSpec(BgpPeerPool owner, AddressPool pool, BgpAdvertisement advertisement) {
+        List<String> communities = communities(owner.getSpec(), advertisement);
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("ipAddressPools", List.of(pool.name));
         spec.put("aggregationLength", MetalLbRules.aggregationLength(advertisement));
