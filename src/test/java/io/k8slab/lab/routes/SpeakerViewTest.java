@@ -3,38 +3,20 @@ package io.k8slab.lab.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.k8slab.lab.testing.MetalLbCrds;
 
 class SpeakerViewTest {
 
-    /** As MetalLB v0.16.1's speaker writes it (internal/k8s/controllers/bgp_status_controller.go). */
-    static GenericKubernetesResource serviceBgpStatus(String name, String node, String namespace, String service, List<String> peers) {
-        Map<String, Object> status = new java.util.LinkedHashMap<>();
-        status.put("node", node);
-        status.put("serviceName", service);
-        status.put("serviceNamespace", namespace);
-        if (peers != null) {
-            status.put("peers", peers);
-        }
-        return new GenericKubernetesResourceBuilder().withApiVersion("metallb.io/v1beta1").withKind("ServiceBGPStatus")
-                .withNewMetadata().withName(name).withNamespace("metallb-system").endMetadata()
-                .withAdditionalProperties(Map.of("status", status)).build();
+    private static GenericKubernetesResource serviceBgpStatus(String name, String node, String namespace, String service, List<String> peers) {
+        return MetalLbCrds.serviceBgpStatus("metallb-system", name, node, namespace, service, peers);
     }
 
-    static GenericKubernetesResource configurationState(String name, String result, String errorSummary) {
-        Map<String, Object> status = new java.util.LinkedHashMap<>();
-        status.put("result", result);
-        if (errorSummary != null) {
-            status.put("errorSummary", errorSummary);
-        }
-        return new GenericKubernetesResourceBuilder().withApiVersion("metallb.io/v1beta1").withKind("ConfigurationState")
-                .withNewMetadata().withName(name).withNamespace("metallb-system").endMetadata()
-                .withAdditionalProperties(Map.of("status", status)).build();
+    private static GenericKubernetesResource configurationState(String name, String result, String errorSummary) {
+        return MetalLbCrds.configurationState("metallb-system", name, result, errorSummary);
     }
 
     @Test
