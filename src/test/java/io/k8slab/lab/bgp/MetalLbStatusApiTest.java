@@ -18,16 +18,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.EndpointsBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.router.RouterClients;
+import io.k8slab.lab.testing.LoadBalancers;
 import io.k8slab.lab.testing.LocalOperator;
 import io.k8slab.lab.testing.Manifests;
 import io.k8slab.lab.testing.MetalLbCrds;
@@ -93,20 +89,9 @@ class MetalLbStatusApiTest {
     void withRt01UnreachableTheRoutesSayWhatTheSpeakersAdvertise() {
         String namespace = namespace();
         Nodes.registerReady(client, "status-node-1", "127.0.80.21", "v1.35.0");
-        var speaker = client.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata().withName("speaker-1")
-                .withLabels(Map.of("app", "metallb", "component", "speaker")).endMetadata()
-                .withNewSpec().withNodeName("status-node-1").addNewContainer().withName("speaker").withImage("quay.io/metallb/speaker:v0.16.1")
-                .endContainer().endSpec().build()).create();
-        speaker.setStatus(new PodStatusBuilder().withPhase("Running").addNewCondition().withType("Ready").withStatus("True").endCondition().build());
-        client.resource(speaker).updateStatus();
-        client.services().inNamespace(namespace).resource(new ServiceBuilder().withNewMetadata().withName("web").endMetadata()
-                .withNewSpec().withType("LoadBalancer").addNewPort().withPort(80).endPort().endSpec().build()).create();
-        var web = client.services().inNamespace(namespace).withName("web").get();
-        web.setStatus(new ServiceStatusBuilder().withNewLoadBalancer().addNewIngress().withIp("172.17.242.9").endIngress().endLoadBalancer().build());
-        client.resource(web).updateStatus();
-        client.resource(new EndpointsBuilder().withNewMetadata().withName("web").withNamespace(namespace).endMetadata()
-                .addNewSubset().addNewAddress().withIp("10.244.3.3").withNodeName("status-node-1").endAddress()
-                .addNewPort().withPort(80).endPort().endSubset().build()).create();
+        Nodes.readySpeaker(client, namespace, "speaker-1", "status-node-1", "127.0.80.21", "quay.io/metallb/speaker:v0.16.1");
+        LoadBalancers.assigned(client, namespace, "web", "172.17.242.9");
+        LoadBalancers.readyEndpoint(client, namespace, "web", "10.244.3.3", "status-node-1");
         MetalLbCrds.createWithStatus(client, MetalLbCrds.serviceBgpStatus(namespace, "bgp-web", "status-node-1", namespace, "web",
                 List.of("unreachable-rt-01")));
 

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterAll;
@@ -20,17 +19,13 @@ import org.junit.jupiter.api.TestMethodOrder;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.fabric8.kubernetes.api.model.EndpointsBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.k8slab.lab.bgp.BgpPeerPool;
 import io.k8slab.lab.bgp.BgpPeerPoolReconciler;
 import io.k8slab.lab.bgp.RouteStatus;
 import io.k8slab.lab.kube.Conditions;
+import io.k8slab.lab.testing.LoadBalancers;
 import io.k8slab.lab.testing.LocalOperator;
 import io.k8slab.lab.testing.Manifests;
 import io.k8slab.lab.testing.MetalLbCrds;
@@ -71,16 +66,8 @@ class SpeakerViewNetnsTest {
         for (int i = 0; i < WORKERS.size(); i++) {
             registerSpeakerNode(i + 1, WORKERS.get(i));
         }
-        client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("shop").endMetadata()
-                .withNewSpec().withType("LoadBalancer").withExternalTrafficPolicy("Cluster").addNewPort().withPort(80).endPort()
-                .endSpec().build()).create();
-        var shop = client.services().inNamespace("default").withName("shop").get();
-        shop.setStatus(new ServiceStatusBuilder().withNewLoadBalancer().addNewIngress().withIp(SERVICE_IP).endIngress().endLoadBalancer().build());
-        client.resource(shop).updateStatus();
-        // From v0.8 on MetalLB announces a Cluster-policy Service only while it has a ready endpoint.
-        client.resource(new EndpointsBuilder().withNewMetadata().withName("shop").withNamespace("default").endMetadata()
-                .addNewSubset().addNewAddress().withIp("10.244.1.5").withNodeName(nodeName(1)).endAddress()
-                .addNewPort().withPort(80).endPort().endSubset().build()).create();
+        LoadBalancers.assigned(client, "default", "shop", SERVICE_IP);
+        LoadBalancers.readyEndpoint(client, "default", "shop", "10.244.1.5", nodeName(1));
         // Every speaker says it advertises the Service to rt-01.
         for (int i = 1; i <= WORKERS.size(); i++) {
             MetalLbCrds.createWithStatus(client, MetalLbCrds.serviceBgpStatus(MLB, "bgp-" + i, nodeName(i), "default", "shop", List.of(BGP_PEER)));
@@ -173,13 +160,7 @@ class SpeakerViewNetnsTest {
     /** A Ready node whose MetalLB speaker pod is Ready, as the kubelet and the DaemonSet would leave them. */
     private void registerSpeakerNode(int index, String address) {
         Nodes.registerReady(client, nodeName(index), address, "v1.35.0");
-        var pod = client.pods().inNamespace(MLB).resource(new PodBuilder().withNewMetadata().withName("speaker-" + index)
-                .withLabels(Map.of("app", "metallb", "component", "speaker")).endMetadata()
-                .withNewSpec().withNodeName(nodeName(index)).addNewContainer().withName("speaker").withImage("quay.io/metallb/speaker:v0.16.1")
-                .endContainer().endSpec().build()).create();
-        pod.setStatus(new PodStatusBuilder().withPhase("Running").addNewCondition().withType("Ready").withStatus("True").endCondition()
-                .withHostIP(address).build());
-        client.resource(pod).updateStatus();
+        Nodes.readySpeaker(client, MLB, "speaker-" + index, nodeName(index), address, "quay.io/metallb/speaker:v0.16.1");
     }
 
     private static String nodeName(int index) {
