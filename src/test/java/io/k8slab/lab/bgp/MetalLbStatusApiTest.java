@@ -88,18 +88,8 @@ class MetalLbStatusApiTest {
     @Test
     void withRt01UnreachableTheRoutesSayWhatTheSpeakersAdvertise() {
         String namespace = namespace();
-        Nodes.registerReady(client, "status-node-1", "127.0.80.21", "v1.35.0");
-        Nodes.readySpeaker(client, namespace, "speaker-1", "status-node-1", "127.0.80.21", "quay.io/metallb/speaker:v0.16.1");
-        LoadBalancers.assigned(client, namespace, "web", "172.17.242.9");
-        LoadBalancers.readyEndpoint(client, namespace, "web", "10.244.3.3", "status-node-1");
-        MetalLbCrds.createWithStatus(client, MetalLbCrds.serviceBgpStatus(namespace, "bgp-web", "status-node-1", namespace, "web",
-                List.of("unreachable-rt-01")));
-
-        BgpPeerPool pool = pool("unreachable", namespace, "v0.16.1", "172.17.242.0/24");
-        // Nothing listens there: rt-01's API cannot be asked.
-        pool.getSpec().peers.get(0).router = new RouterAPI();
-        pool.getSpec().peers.get(0).router.address = "127.0.0.1:9";
-        client.resource(pool).create();
+        advertisedService(namespace, "status-node-1", "172.17.242.9", "unreachable-rt-01");
+        client.resource(unreachablePool("unreachable", namespace, "v0.16.1", "172.17.242.0/24")).create();
 
         BgpPeerPool seen = await().atMost(Duration.ofSeconds(30)).until(() -> pool("unreachable"),
                 p -> p != null && p.getStatus() != null && !p.getStatus().routeStatuses.isEmpty() && p.getStatus().routeStatuses.get(0).advertisedBy != null);
@@ -114,6 +104,40 @@ class MetalLbStatusApiTest {
             assertThat(session.advertisedServices).isEqualTo(1);
         });
         client.nodes().withName("status-node-1").delete();
+    }
+
+    @Test
+    void beforeV015NoSpeakerViewIsRead() {
+        String namespace = namespace();
+        advertisedService(namespace, "status-node-2", "172.17.243.9", "v014-rt-01");
+        client.resource(unreachablePool("v014", namespace, "v0.14.8", "172.17.243.0/24")).create();
+
+        BgpPeerPool seen = await().atMost(Duration.ofSeconds(30)).until(() -> pool("v014"),
+                p -> p != null && p.getStatus() != null && !p.getStatus().routeStatuses.isEmpty());
+        RouteStatus route = seen.getStatus().routeStatuses.get(0);
+        assertThat(route.state).isEqualTo("Unknown");
+        assertThat(route.source).isNull();
+        assertThat(route.advertisedBy).isNull();
+        assertThat(seen.getStatus().peerStatuses.get(0).sessions).singleElement()
+                .satisfies(session -> assertThat(session.advertisedServices).isNull());
+        client.nodes().withName("status-node-2").delete();
+    }
+
+    /** A node with a ready speaker, a Service on {@code ip} with an endpoint there, and the speaker's ServiceBGPStatus for it. */
+    private static void advertisedService(String namespace, String node, String ip, String bgpPeer) {
+        Nodes.registerReady(client, node, "127.0.80.21", "v1.35.0");
+        Nodes.readySpeaker(client, namespace, "speaker-" + node, node, "127.0.80.21", "quay.io/metallb/speaker:v0.16.1");
+        LoadBalancers.assigned(client, namespace, "web", ip);
+        LoadBalancers.readyEndpoint(client, namespace, "web", "10.244.3.3", node);
+        MetalLbCrds.createWithStatus(client, MetalLbCrds.serviceBgpStatus(namespace, "bgp-web", node, namespace, "web", List.of(bgpPeer)));
+    }
+
+    /** A pool whose rt-01 API nothing answers on. */
+    private static BgpPeerPool unreachablePool(String name, String namespace, String version, String addresses) {
+        BgpPeerPool pool = pool(name, namespace, version, addresses);
+        pool.getSpec().peers.get(0).router = new RouterAPI();
+        pool.getSpec().peers.get(0).router.address = "127.0.0.1:9";
+        return pool;
     }
 
     private static BgpPeerPool pool(String name, String namespace, String version, String addresses) {
