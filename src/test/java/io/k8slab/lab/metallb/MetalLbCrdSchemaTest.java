@@ -72,7 +72,7 @@ class MetalLbCrdSchemaTest {
                     firstPeer(s).port = 1179;
                     firstPeer(s).holdTime = "1m30s";
                     firstPeer(s).routerID = "172.17.0.21";
-                    firstPeer(s).nodeSelector = Map.of("kubernetes.io/hostname", "k8s-node-01", "rack", "r1");
+                    firstPeer(s).nodeSelector = Map.of("kubernetes.io/hostname", "k8s-node-01", "node-role.kubernetes.io/node", "");
                 }),
                 Arguments.of("hold time 0s", (Consumer<BgpPeerPoolSpec>) s -> firstPeer(s).holdTime = "0s"),
                 Arguments.of("a second peer", (Consumer<BgpPeerPoolSpec>) s -> s.peers.add(peer("rt-02", "172.17.0.2", 64513))),
