@@ -8,6 +8,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -47,11 +49,13 @@ import io.k8slab.lab.metallb.MetalLbConfigMap;
 import io.k8slab.lab.metallb.MetalLbConfigMapConfiguration;
 import io.k8slab.lab.metallb.MetalLbConfiguration;
 import io.k8slab.lab.metallb.MetalLbCrdConfiguration;
+import io.k8slab.lab.metallb.MetalLbCrdRenderer;
 import io.k8slab.lab.metallb.MetalLbInstallation;
 import io.k8slab.lab.metallb.MetalLbVersion;
 import io.k8slab.lab.router.RouterClients;
 import io.k8slab.lab.routes.ExpectedRoutes;
 import io.k8slab.lab.routes.RouterSurvey;
+import io.k8slab.lab.routes.SpeakerView;
 
 /**
  * Keeps MetalLB configured from the BgpPeerPools, as a person would: check the pool against MetalLB's rules and
@@ -83,6 +87,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
     private final RouterClients routers;
     private final Duration routerRefresh;
     private final InstallationChecks installationChecks;
+    private final MetalLbStatusWatch metalLbStatus;
 
     public BgpPeerPoolReconciler() {
         this(Clock.systemUTC(), new RouterClients(), ROUTER_REFRESH);
@@ -93,6 +98,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         this.routers = routers;
         this.routerRefresh = routerRefresh;
         this.installationChecks = new InstallationChecks(clock, InstallationChecks.INTERVAL);
+        this.metalLbStatus = new MetalLbStatusWatch(clock);
     }
 
     @Override
@@ -174,8 +180,8 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         List<Violation> violations = new ArrayList<>();
         versionProblem.ifPresent(violations::add);
         installedElsewhere.ifPresent(violations::add);
+        List<BgpPeerPool> others = mode == null ? List.of() : configuration.othersInForce(pool);
         if (mode != null) {
-            List<BgpPeerPool> others = configuration.othersInForce(pool);
             violations.addAll(BgpConfigValidator.validate(pool, others, labNetworks(context)));
             // ... and against the addresses MetalLB has handed out from it.
             violations.addAll(AssignedAddresses.check(pool, configuration.lastAccepted(pool), others, cached(context, Service.class)));
@@ -219,6 +225,13 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
                     generation, now);
         }
 
+        // MetalLB's own verdict on its configuration (v0.15.3+), and its speakers' view (v0.15+): CRD mode only.
+        Optional<SpeakerView> speakerView = mode == MetalLbVersion.Mode.CRD
+                ? metalLbStatus.read(context, MetalLbVersion.parse(target.version()).orElseThrow(), target.namespace()) : Optional.empty();
+        speakerView.filter(view -> !view.configErrors().isEmpty()).ifPresent(view -> Conditions.set(status.conditions, CONFIG_APPLIED,
+                false, "MetalLBRejectedConfig", "MetalLB refused its configuration (ConfigurationState): " + String.join("; ", view.configErrors()),
+                generation, now));
+
         // 4. Report whether MetalLB runs.
         MetalLbInstallation.Availability availability = MetalLbInstallation.availability(controller, speaker);
         Conditions.set(status.conditions, METALLB_AVAILABLE, availability.available(),
@@ -227,7 +240,8 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
 
         // 5. Ask the routers what they see, keep managed routers' neighbors in step, compare with what should be.
         RouterSurvey.Report routing = RouterSurvey.survey(pool, cluster(context),
-                router -> routers.forEndpoint(router.address, RouterTlsSecret.read(client, router)));
+                router -> routers.forEndpoint(router.address, RouterTlsSecret.read(client, router)),
+                speakerView.map(view -> speakersOf(view, pool, others, valid)).orElse(null));
         routing.neighborChanges().forEach(change -> events.normal(pool, "RouterNeighborsChanged", change));
         reportRouting(status, routing, generation, now);
 
@@ -245,6 +259,15 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
                 routing.sessions() == RouterSurvey.Verdict.NOT_OBSERVED ? null : routerRefresh)
                 .filter(java.util.Objects::nonNull).min(Comparator.naturalOrder());
         return recheck.map(control::rescheduleAfter).orElse(control);
+    }
+
+    /** Per peer, what the speakers say they advertise to the BGPPeer that carries it (ServiceBGPStatus names BGPPeers). */
+    private static Function<BgpPeer, Map<String, SortedSet<String>>> speakersOf(SpeakerView view, BgpPeerPool pool,
+            List<BgpPeerPool> others, boolean valid) {
+        List<BgpPeerPool> rendered = new ArrayList<>(others);
+        rendered.add(pool);
+        // An invalid pool is not rendered: its peers are looked up under the names it would give them itself.
+        return peer -> view.toPeer(valid ? MetalLbCrdRenderer.bgpPeerName(rendered, pool, peer) : MetalLbCrdRenderer.bgpPeerName(pool, peer));
     }
 
     private static void reportRouting(BgpPeerPoolStatus status, RouterSurvey.Report routing, Long generation, Instant now) {

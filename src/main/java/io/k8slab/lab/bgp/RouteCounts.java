@@ -19,6 +19,9 @@ public class RouteCounts {
     @JsonPropertyDescription("Routes the router does not hold.")
     public Integer missing;
 
+    @JsonPropertyDescription("Routes speakers say they advertise and the router lacks from them (not counted as partial or missing).")
+    public Integer notReceived;
+
     @JsonPropertyDescription("Prefixes from the pools that the router holds and no Service owns.")
     public Integer unexpected;
 }

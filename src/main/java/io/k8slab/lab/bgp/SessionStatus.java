@@ -22,6 +22,11 @@ public class SessionStatus {
     @JsonPropertyDescription("Prefixes the router received from this node.")
     public Long prefixesReceived;
 
-    @JsonPropertyDescription("Where the facts came from: router (gobgpd's API) or speaker (MetalLB's metrics).")
+    @JsonPropertyDescription("Services this node's MetalLB speaker says (ServiceBGPStatus) it advertises to this peer; "
+            + "only for MetalLB v0.15 and later.")
+    public Integer advertisedServices;
+
+    @JsonPropertyDescription("Where the state came from: router (gobgpd's API); speaker when the router could not be asked "
+            + "and only MetalLB's ServiceBGPStatus speaks for the node; absent when neither could say.")
     public String source;
 }

@@ -52,11 +52,15 @@ public final class BgpConfigValidator {
 
     private final BgpPeerPoolSpec spec;
     private final List<BgpPeerPool> others;
+    /** The configuration format, which decides the parser whose rules apply: v0.7.3's, or also v0.13+'s. */
+    private final MetalLbVersion.Mode mode;
     private final List<Violation> violations = new ArrayList<>();
 
     private BgpConfigValidator(BgpPeerPoolSpec spec, List<BgpPeerPool> others) {
         this.spec = spec;
         this.others = others;
+        this.mode = MetalLbVersion.parse(spec.metallb == null ? null : spec.metallb.version).map(MetalLbVersion::mode)
+                .orElse(MetalLbVersion.Mode.CONFIG_MAP);
     }
 
     /**
@@ -249,14 +253,14 @@ public final class BgpConfigValidator {
         }
     }
 
-    /** Checks the addresses and claims them; returns each valid address with the longest-prefix CIDR it splits into. */
-    private Map<String, Cidr> checkAddresses(String field, AddressPool pool, List<Claim> claims) {
+    /** Checks the addresses and claims them; returns each valid address with the CIDRs it splits into. */
+    private Map<String, List<Cidr>> checkAddresses(String field, AddressPool pool, List<Claim> claims) {
         List<String> addresses = orEmpty(pool.addresses);
         if (addresses.isEmpty()) {
             add(field + ".addresses", "MissingAddresses", "pool " + pool.name + " has no addresses");
         }
         boolean layer2 = MetalLbRules.protocol(pool) == PoolProtocol.layer2;
-        Map<String, Cidr> narrowest = new LinkedHashMap<>();
+        Map<String, List<Cidr>> blocks = new LinkedHashMap<>();
         for (int j = 0; j < addresses.size(); j++) {
             String address = addresses.get(j);
             String addressField = field + ".addresses[" + j + "]";
@@ -270,14 +274,13 @@ public final class BgpConfigValidator {
                         .forEach(claim -> add(addressField, claim.reason(), address + " overlaps " + claim.description()
                                 + "; pools must not share addresses with each other or with the cluster's networks"));
                 claims.add(new Claim(range.get(), address + " at " + addressField, "PoolOverlap", false));
-                AddressBlocks.split(range.get()).stream().max(Comparator.comparingInt(Cidr::prefixLength))
-                        .ifPresent(cidr -> narrowest.put(address, cidr));
+                blocks.put(address, AddressBlocks.split(range.get()));
             }
         }
-        return narrowest;
+        return blocks;
     }
 
-    private void checkAdvertisements(String field, AddressPool pool, Map<String, Cidr> narrowest) {
+    private void checkAdvertisements(String field, AddressPool pool, Map<String, List<Cidr>> blocks) {
         List<BgpAdvertisement> advertisements = orEmpty(pool.advertisements);
         if (MetalLbRules.protocol(pool) == PoolProtocol.layer2) {
             if (!advertisements.isEmpty()) {
@@ -286,8 +289,13 @@ public final class BgpConfigValidator {
             }
             return;
         }
-        Optional<Map.Entry<String, Cidr>> longestPrefix = narrowest.entrySet().stream()
-                .max(Comparator.comparingInt(entry -> entry.getValue().prefixLength()));
+        // The CIDR that bounds the aggregation length: v0.7.3 checks every CIDR of the pool, v0.13+ only each
+        // address's widest (internal/config/config.go validateBGPAdvPerPool, lowestMask, at v0.16.1).
+        Comparator<Cidr> byPrefix = Comparator.comparingInt(Cidr::prefixLength);
+        Optional<Map.Entry<String, Cidr>> longestPrefix = blocks.entrySet().stream()
+                .flatMap(entry -> (mode == MetalLbVersion.Mode.CRD ? entry.getValue().stream().min(byPrefix) : entry.getValue().stream().max(byPrefix))
+                        .map(cidr -> Map.entry(entry.getKey(), cidr)).stream())
+                .max(Comparator.comparing(Map.Entry::getValue, byPrefix));
         for (int k = 0; k < advertisements.size(); k++) {
             BgpAdvertisement advertisement = advertisements.get(k);
             String adField = field + ".advertisements[" + k + "]";
@@ -298,7 +306,8 @@ public final class BgpConfigValidator {
                 Map.Entry<String, Cidr> entry = longestPrefix.get();
                 add(adField + ".aggregationLength", "AggregationLengthTooShort", "aggregation length " + length
                         + " is shorter than the prefix of " + entry.getValue() + (entry.getKey().contains("-") ? " (from range " + entry.getKey() + ")" : "")
-                        + "; it must be at least the prefix length of every CIDR of the pool");
+                        + (mode == MetalLbVersion.Mode.CRD ? "; it must be at least the prefix length of each address's widest CIDR"
+                                : "; it must be at least the prefix length of every CIDR of the pool"));
             }
             if (advertisement.localPref != null && (advertisement.localPref < 0 || advertisement.localPref > MetalLbRules.MAX_UINT32)) {
                 add(adField + ".localPref", "InvalidLocalPref", "local preference " + advertisement.localPref + " is not in 0-" + MetalLbRules.MAX_UINT32);
@@ -311,6 +320,9 @@ public final class BgpConfigValidator {
                             + "' is neither asn:value (two 16-bit numbers) nor a name in spec.communities");
                 }
             }
+        }
+        if (mode == MetalLbVersion.Mode.CRD) {
+            MetalLbCrdRules.advertisements(field, spec, advertisements).forEach(violations::add);
         }
     }
 

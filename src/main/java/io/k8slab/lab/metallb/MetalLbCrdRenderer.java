@@ -10,7 +10,9 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.k8slab.lab.bgp.AddressPool;
 import io.k8slab.lab.bgp.BgpAdvertisement;
+import io.k8slab.lab.bgp.BgpPeer;
 import io.k8slab.lab.bgp.BgpPeerPool;
+import io.k8slab.lab.bgp.BgpPeerPoolSpec;
 import io.k8slab.lab.bgp.PoolProtocol;
 
 /**
@@ -36,7 +38,7 @@ public final class MetalLbCrdRenderer {
         Merged merged = Merged.of(validPools);
         List<GenericKubernetesResource> resources = new ArrayList<>();
         merged.peers().forEach((peer, declared) -> resources.add(resource(declared.owner(), V1BETA2, "BGPPeer",
-                declared.owner().getMetadata().getName() + "-" + declared.peer().name, bgpPeerSpec(peer))));
+                bgpPeerName(declared.owner(), declared.peer()), bgpPeerSpec(peer))));
         for (BgpPeerPool owner : merged.pools()) {
             for (AddressPool pool : owner.getSpec().addressPools) {
                 Map<String, Object> poolSpec = new LinkedHashMap<>();
@@ -58,6 +60,20 @@ public final class MetalLbCrdRenderer {
         return resources;
     }
 
+    /**
+     * The name of the BGPPeer that carries {@code peer} of the valid {@code pool} when {@code validPools} (which hold
+     * it) are rendered together: MetalLB's ServiceBGPStatus names peers by it.
+     */
+    public static String bgpPeerName(List<BgpPeerPool> validPools, BgpPeerPool pool, BgpPeer peer) {
+        Merged.Declared declared = Merged.of(validPools).peers().get(EffectivePeer.of(pool.getSpec(), peer));
+        return declared == null ? bgpPeerName(pool, peer) : bgpPeerName(declared.owner(), declared.peer());
+    }
+
+    /** {@code <bgppeerpool>-<peer>}: the name of a BGPPeer the pool declares first. */
+    public static String bgpPeerName(BgpPeerPool owner, BgpPeer peer) {
+        return owner.getMetadata().getName() + "-" + peer.name;
+    }
+
     private static Map<String, Object> bgpPeerSpec(EffectivePeer peer) {
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("myASN", peer.myASN());
@@ -70,10 +86,15 @@ public final class MetalLbCrdRenderer {
         return spec;
     }
 
-    private static Map<String, Object> bgpAdvertisementSpec(BgpPeerPool owner, AddressPool pool, BgpAdvertisement advertisement) {
-        Map<String, String> named = owner.getSpec().communities == null ? Map.of() : owner.getSpec().communities;
-        List<String> communities = advertisement.communities == null ? List.of()
+    /** The advertisement's communities as written: named ones resolved to their {@code asn:value}. */
+    static List<String> communities(BgpPeerPoolSpec owner, BgpAdvertisement advertisement) {
+        Map<String, String> named = owner.communities == null ? Map.of() : owner.communities;
+        return advertisement.communities == null ? List.of()
                 : advertisement.communities.stream().map(community -> named.getOrDefault(community, community)).toList();
+    }
+
+    private static Map<String, Object> bgpAdvertisementSpec(BgpPeerPool owner, AddressPool pool, BgpAdvertisement advertisement) {
+        List<String> communities = communities(owner.getSpec(), advertisement);
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("ipAddressPools", List.of(pool.name));
         spec.put("aggregationLength", MetalLbRules.aggregationLength(advertisement));

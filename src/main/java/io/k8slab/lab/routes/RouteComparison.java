@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
 
 import io.k8slab.lab.bgp.BgpPeer;
 import io.k8slab.lab.bgp.PeerStatus;
@@ -26,8 +27,11 @@ import io.k8slab.lab.router.RouterRoute;
  *
  * <p>Route states: {@code Converged} (the router holds the prefix through every expected next hop), {@code Partial}
  * (through some, not all), {@code Missing} (not at all), {@code Unexpected} (a prefix inside the pool's ranges that
- * no Service owns), and {@code Unknown} when the router could not be asked. The route list is capped (problems
- * first: Missing, Partial, Unexpected, then Converged; each in prefix order); the counts are always complete.
+ * no Service owns), and {@code Unknown} when the router could not be asked. With the speakers' own view
+ * ({@link Claims}, MetalLB v0.15 and later) a route that some node's speaker says it advertises to this peer while
+ * the router holds no path from that node is {@code NotReceived}, naming those nodes, whatever the other next hops
+ * show: the two views disagree. The route list is capped (problems first: NotReceived, Missing, Partial,
+ * Unexpected, then Converged; each in prefix order); the counts are always complete.
  */
 public final class RouteComparison {
 
@@ -36,10 +40,13 @@ public final class RouteComparison {
     public static final String MISSING = "Missing";
     public static final String UNEXPECTED = "Unexpected";
     public static final String UNKNOWN = "Unknown";
+    public static final String NOT_RECEIVED = "NotReceived";
     /** Session state of a speaker node the router has no neighbor for. */
     public static final String NOT_CONFIGURED = "NotConfigured";
-    /** SessionStatus.source for facts read from the router's API. */
+    /** SessionStatus.source and RouteStatus.source for facts read from the router's API. */
     public static final String SOURCE_ROUTER = "router";
+    /** ... and for facts from MetalLB's speakers (ServiceBGPStatus). */
+    public static final String SOURCE_SPEAKER = "speaker";
     /** How many RouteStatus entries a status carries by default. */
     public static final int DEFAULT_ROUTE_LIMIT = 50;
     /** How many Service names one RouteStatus lists before "+N more". */
@@ -66,6 +73,15 @@ public final class RouteComparison {
         public boolean reachable() {
             return unreachable == null;
         }
+    }
+
+    /**
+     * What MetalLB's speakers say about one peer.
+     *
+     * @param byService per Service (namespace/name), the nodes whose speakers advertise it to this peer
+     * @param addressByNode every node's InternalIP, to find its paths at the router
+     */
+    public record Claims(Map<String, SortedSet<String>> byService, Map<String, String> addressByNode) {
     }
 
     /**
@@ -97,54 +113,76 @@ public final class RouteComparison {
         }
     }
 
-    /** Sessions and routes of one router, with the default route cap. */
+    /** Sessions and routes of one router, with the default route cap and without the speakers' view. */
     public static Result compare(BgpPeer peer, ExpectedRoutes.Result expected, Observation observed) {
-        return compare(peer, expected, observed, DEFAULT_ROUTE_LIMIT);
+        return compare(peer, expected, observed, null, DEFAULT_ROUTE_LIMIT);
     }
 
     public static Result compare(BgpPeer peer, ExpectedRoutes.Result expected, Observation observed, int routeLimit) {
-        PeerStatus peerStatus = sessions(peer, expected.speakers(), observed);
+        return compare(peer, expected, observed, null, routeLimit);
+    }
+
+    /** @param claims the speakers' view of this peer; null when MetalLB publishes none (before v0.15) */
+    public static Result compare(BgpPeer peer, ExpectedRoutes.Result expected, Observation observed, Claims claims, int routeLimit) {
+        PeerStatus peerStatus = sessions(peer, expected.speakers(), observed, claims);
         if (!observed.reachable()) {
             List<RouteStatus> routes = new ArrayList<>();
             for (ExpectedRoutes.Route route : expected.routes()) {
                 if (routes.size() >= routeLimit) {
                     break;
                 }
-                routes.add(status(route.prefix(), services(route.services()), UNKNOWN, route.nextHops(), List.of()));
+                RouteStatus status = status(route.prefix(), services(route.services()), UNKNOWN, route.nextHops(), List.of());
+                if (claims != null) {
+                    status.advertisedBy = List.copyOf(SpeakerView.advertisers(claims.byService(), route.services()));
+                    status.source = status.advertisedBy.isEmpty() ? null : SOURCE_SPEAKER;
+                }
+                routes.add(status);
             }
             RouteCounts counts = new RouteCounts();
             counts.expected = expected.routes().size();
             return new Result(peerStatus, routes, counts, false);
         }
-        return compareRoutes(peerStatus, expected, observed, routeLimit);
+        return compareRoutes(peerStatus, expected, observed, claims, routeLimit);
     }
 
+    // Ranks: the order routes are listed in, problems first.
+    private static final int NOT_RECEIVED_RANK = 0;
+    private static final int MISSING_RANK = 1;
+    private static final int PARTIAL_RANK = 2;
+    private static final int UNEXPECTED_RANK = 3;
+    private static final int CONVERGED_RANK = 4;
+
     private static Result compareRoutes(PeerStatus peerStatus, ExpectedRoutes.Result expected, Observation observed,
-            int routeLimit) {
+            Claims claims, int routeLimit) {
         Map<String, Set<String>> observedHops = new HashMap<>();
         for (RouterRoute route : observed.routes()) {
             observedHops.computeIfAbsent(route.prefix(), p -> new HashSet<>()).add(route.nextHop());
         }
         List<ExpectedRoutes.Route> routes = expected.routes();
-        int[] state = new int[routes.size()]; // 0 missing, 1 partial, 3 converged (2 is Unexpected, below)
+        int[] state = new int[routes.size()];
+        List<List<String>> advertisedBy = new ArrayList<>(routes.size());
+        List<List<String>> notReceivedFrom = new ArrayList<>(routes.size());
         Set<String> expectedPrefixes = new HashSet<>(routes.size() * 2);
-        int converged = 0;
-        int partial = 0;
-        int missing = 0;
+        int[] count = new int[CONVERGED_RANK + 1];
         for (int i = 0; i < routes.size(); i++) {
             ExpectedRoutes.Route route = routes.get(i);
             expectedPrefixes.add(route.prefix());
             Set<String> hops = observedHops.getOrDefault(route.prefix(), Set.of());
-            if (hops.isEmpty()) {
-                state[i] = 0;
-                missing++;
+            List<String> advertisers = claims == null ? null : List.copyOf(SpeakerView.advertisers(claims.byService(), route.services()));
+            List<String> lacking = advertisers == null ? List.of()
+                    : advertisers.stream().filter(node -> !hops.contains(claims.addressByNode().get(node))).toList();
+            advertisedBy.add(advertisers);
+            notReceivedFrom.add(lacking);
+            if (!lacking.isEmpty()) {
+                state[i] = NOT_RECEIVED_RANK;
+            } else if (hops.isEmpty()) {
+                state[i] = MISSING_RANK;
             } else if (hops.containsAll(route.nextHops())) {
-                state[i] = 3;
-                converged++;
+                state[i] = CONVERGED_RANK;
             } else {
-                state[i] = 1;
-                partial++;
+                state[i] = PARTIAL_RANK;
             }
+            count[state[i]]++;
         }
         List<String> unexpected = new ArrayList<>();
         for (String prefix : observedHops.keySet()) {
@@ -155,35 +193,47 @@ public final class RouteComparison {
         unexpected.sort(Networks.ADDRESS_ORDER);
 
         List<RouteStatus> statuses = new ArrayList<>(Math.min(routeLimit, routes.size() + unexpected.size()));
-        for (int rank : new int[] { 0, 1, 2, 3 }) {
-            if (rank == 2) {
+        for (int rank = NOT_RECEIVED_RANK; rank <= CONVERGED_RANK; rank++) {
+            if (rank == UNEXPECTED_RANK) {
                 for (String prefix : unexpected) {
                     if (statuses.size() >= routeLimit) {
                         break;
                     }
-                    statuses.add(status(prefix, null, UNEXPECTED, List.of(), ExpectedRoutes.sortedAddresses(observedHops.get(prefix))));
+                    RouteStatus status = status(prefix, null, UNEXPECTED, List.of(), ExpectedRoutes.sortedAddresses(observedHops.get(prefix)));
+                    status.source = SOURCE_ROUTER;
+                    statuses.add(status);
                 }
                 continue;
             }
             for (int i = 0; i < routes.size() && statuses.size() < routeLimit; i++) {
                 if (state[i] == rank) {
                     ExpectedRoutes.Route route = routes.get(i);
-                    statuses.add(status(route.prefix(), services(route.services()), name(rank), route.nextHops(),
-                            ExpectedRoutes.sortedAddresses(observedHops.getOrDefault(route.prefix(), Set.of()))));
+                    RouteStatus status = status(route.prefix(), services(route.services()), name(rank), route.nextHops(),
+                            ExpectedRoutes.sortedAddresses(observedHops.getOrDefault(route.prefix(), Set.of())));
+                    status.source = rank == NOT_RECEIVED_RANK ? SOURCE_SPEAKER : SOURCE_ROUTER;
+                    status.advertisedBy = advertisedBy.get(i);
+                    status.notReceivedFrom = rank == NOT_RECEIVED_RANK ? notReceivedFrom.get(i) : null;
+                    statuses.add(status);
                 }
             }
         }
         RouteCounts counts = new RouteCounts();
         counts.expected = routes.size();
-        counts.converged = converged;
-        counts.partial = partial;
-        counts.missing = missing;
+        counts.converged = count[CONVERGED_RANK];
+        counts.partial = count[PARTIAL_RANK];
+        counts.missing = count[MISSING_RANK];
+        counts.notReceived = claims == null ? null : count[NOT_RECEIVED_RANK];
         counts.unexpected = unexpected.size();
         return new Result(peerStatus, statuses, counts, true);
     }
 
     /** The peer with one session per speaker node that should peer with it, in address order. */
     public static PeerStatus sessions(BgpPeer peer, List<ExpectedRoutes.Speaker> speakers, Observation observed) {
+        return sessions(peer, speakers, observed, null);
+    }
+
+    /** ... with each node's count of Services its speaker says it advertises to the peer, when {@code claims} are known. */
+    public static PeerStatus sessions(BgpPeer peer, List<ExpectedRoutes.Speaker> speakers, Observation observed, Claims claims) {
         PeerStatus status = new PeerStatus();
         status.name = peer.name;
         status.address = peer.address;
@@ -196,8 +246,12 @@ public final class RouteComparison {
             SessionStatus session = new SessionStatus();
             session.node = speaker.node();
             session.address = speaker.address();
+            if (claims != null) {
+                session.advertisedServices = SpeakerView.servicesOf(claims.byService(), speaker.node());
+            }
             if (!observed.reachable()) {
                 session.state = UNKNOWN;
+                session.source = claims == null ? null : SOURCE_SPEAKER;
             } else {
                 session.source = SOURCE_ROUTER;
                 RouterPeer neighbor = neighbors.get(speaker.address());
@@ -245,9 +299,10 @@ public final class RouteComparison {
 
     private static String name(int rank) {
         return switch (rank) {
-            case 0 -> MISSING;
-            case 1 -> PARTIAL;
-            case 2 -> UNEXPECTED;
+            case NOT_RECEIVED_RANK -> NOT_RECEIVED;
+            case MISSING_RANK -> MISSING;
+            case PARTIAL_RANK -> PARTIAL;
+            case UNEXPECTED_RANK -> UNEXPECTED;
             default -> CONVERGED;
         };
     }

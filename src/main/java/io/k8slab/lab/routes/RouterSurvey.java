@@ -1,7 +1,10 @@
 package io.k8slab.lab.routes;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
 import java.util.function.Function;
 
 import org.jboss.logging.Logger;
@@ -23,7 +26,8 @@ import io.k8slab.lab.router.RouterTlsException;
  * sessions and routes, and compare them with what the cluster says should be there.
  *
  * <p>Routes come from the first peer with a router API: every router learns the same prefixes from the same
- * speakers, and the lab has one. Sessions are reported per peer.
+ * speakers, and the lab has one. Sessions are reported per peer. Where MetalLB publishes its speakers' view
+ * (v0.15 and later) it is compared with each router's, see {@link RouteComparison}.
  */
 public final class RouterSurvey {
 
@@ -54,8 +58,16 @@ public final class RouterSurvey {
     /**
      * Surveys the pool's routers; {@code routers} gives the client for a router's API block, and may throw
      * {@link RouterException} (its TLS Secret unusable, for example), which counts as that router being unreachable.
+     *
+     * @param speakers per peer, what its speakers say they advertise to it (Service to nodes, see
+     *        {@link SpeakerView#toPeer}); null when MetalLB publishes no such view
      */
-    public static Report survey(BgpPeerPool pool, ExpectedRoutes.Cluster cluster, Function<RouterAPI, RouterClient> routers) {
+    public static Report survey(BgpPeerPool pool, ExpectedRoutes.Cluster cluster, Function<RouterAPI, RouterClient> routers,
+            Function<BgpPeer, Map<String, SortedSet<String>>> speakers) {
+        Map<String, String> addressByNode = new HashMap<>();
+        if (speakers != null) {
+            cluster.nodes().forEach(node -> ExpectedRoutes.internalIP(node).ifPresent(ip -> addressByNode.put(node.getMetadata().getName(), ip)));
+        }
         SpeakerBehaviour behaviour = SpeakerBehaviour.forVersion(EffectiveTarget.of(pool.getSpec().metallb).version());
         List<PeerStatus> peers = new ArrayList<>();
         List<String> changes = new ArrayList<>();
@@ -64,9 +76,10 @@ public final class RouterSurvey {
         RouteComparison.Result routeView = null;
         for (BgpPeer peer : pool.getSpec().peers) {
             ExpectedRoutes.Result expected = ExpectedRoutes.compute(pool.getSpec(), peer, cluster, behaviour);
+            RouteComparison.Claims claims = speakers == null ? null : new RouteComparison.Claims(speakers.apply(peer), addressByNode);
             if (peer.router == null || peer.router.address == null) {
                 peers.add(RouteComparison.sessions(peer, expected.speakers(),
-                        RouteComparison.Observation.unreachable("no router API in spec.peers[" + peer.name + "].router")));
+                        RouteComparison.Observation.unreachable("no router API in spec.peers[" + peer.name + "].router"), claims));
                 continue;
             }
             RouteComparison.Observation observed;
@@ -81,7 +94,7 @@ public final class RouterSurvey {
             if (!observed.reachable()) {
                 unreachable.add(observed.unreachable());
             }
-            RouteComparison.Result result = RouteComparison.compare(peer, expected, observed);
+            RouteComparison.Result result = RouteComparison.compare(peer, expected, observed, claims, RouteComparison.DEFAULT_ROUTE_LIMIT);
             peers.add(result.peer());
             if (routeView == null) {
                 routeView = result;

@@ -3,7 +3,6 @@ package io.k8slab.lab.bgp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -43,6 +42,7 @@ import io.k8slab.lab.metallb.ReferenceLab;
 import io.k8slab.lab.router.RouterClients;
 import io.k8slab.lab.testing.LocalOperator;
 import io.k8slab.lab.testing.Manifests;
+import io.k8slab.lab.testing.MetalLbCrds;
 import io.k8slab.lab.testing.TestCluster;
 
 /**
@@ -61,7 +61,7 @@ class MetalLbConfigurationApiTest {
 
     @BeforeAll
     static void start() throws Exception {
-        TestCluster.get().installCrds(Path.of("src/test/resources/metallb-crds"));
+        MetalLbCrds.install();
         // The lab's networks exist before the operator starts, as in a lab, so its first look at a pool sees them.
         client.resource(Manifests.toResource(Manifests.variant(Manifests.LAB_CLUSTER, "bpp-networks", m -> {
         }), LabCluster.class)).serverSideApply();

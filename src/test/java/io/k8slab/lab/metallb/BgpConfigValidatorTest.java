@@ -280,6 +280,71 @@ class BgpConfigValidatorTest {
         assertThat(validate(ReferenceLab.pool("lab"), List.of(ReferenceLab.pool("lab")))).isEmpty();
     }
 
+    /**
+     * MetalLB v0.16.1's own parser ({@code internal/config/config.go}, function {@code For}, which its webhook runs)
+     * on the resources rendered for v0.13 and later: each case names the function and check it mirrors, and the
+     * same spec for v0.7.3 shows what that parser decides instead.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("crdParserRules")
+    void appliesMetalLbCrdParserRules(String rule, Consumer<BgpPeerPoolSpec> edit, String field, String reason, String inMessage,
+            boolean v073Accepts) {
+        assertSingleViolation(validate(ReferenceLab.pool("lab", crd(edit)), List.of()), field, reason, inMessage);
+        assertThat(validate(ReferenceLab.pool("lab", edit), List.of())).as("v0.7.3").hasSize(v073Accepts ? 0 : 1);
+    }
+
+    static Stream<Arguments> crdParserRules() {
+        String ad = "spec.addressPools[my-ip-space].advertisements";
+        return Stream.of(
+                Arguments.of("bgpAdvertisementFromCR validateDuplicate(Communities): a literal twice",
+                        (Consumer<BgpPeerPoolSpec>) s -> firstPool(s).advertisements = List.of(advertisement(32, "64512:1", "64512:1")),
+                        ad + "[0].communities[1]", "DuplicateCommunity", "communities[0]", true),
+                Arguments.of("bgpAdvertisementFromCR validateDuplicate(Communities): a name resolving to a literal given too",
+                        (Consumer<BgpPeerPoolSpec>) s -> {
+                            s.communities = Map.of("lab", "64512:100");
+                            firstPool(s).advertisements = List.of(advertisement(32, "64512:100", "lab"));
+                        }, ad + "[0].communities[1]", "DuplicateCommunity", "'lab' is written as 64512:100", true),
+                Arguments.of("validateBGPAdvPerPool BGPAdvertisementsHaveCompatibleLocalPref: same length, other LOCAL_PREF",
+                        (Consumer<BgpPeerPoolSpec>) s -> {
+                            firstPool(s).advertisements = List.of(advertisement(32), advertisement(32, "64512:1"));
+                            firstPool(s).advertisements.get(1).localPref = 100L;
+                        }, ad + "[1].localPref", "ConflictingLocalPref", "differs from 0 of advertisements[0]", true),
+                Arguments.of("validateBGPAdvPerPool lowestMask: the widest CIDR of a range still bounds the length",
+                        (Consumer<BgpPeerPoolSpec>) s -> {
+                            firstPool(s).addresses = List.of("172.17.254.10-172.17.254.20");
+                            firstPool(s).advertisements = List.of(advertisement(29));
+                        }, ad + "[0].aggregationLength", "AggregationLengthTooShort", "172.17.254.12/30", false));
+    }
+
+    /** What v0.16.1's parser accepts although v0.7.3's would not, or as v0.7.3's does. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("crdParserAccepts")
+    void acceptsWhatMetalLbCrdParserAccepts(String rule, Consumer<BgpPeerPoolSpec> edit) {
+        assertThat(validate(ReferenceLab.pool("lab", crd(edit)), List.of())).isEmpty();
+    }
+
+    static Stream<Arguments> crdParserAccepts() {
+        return Stream.of(
+                edit("validateBGPAdvPerPool lowestMask: a range aggregates to its widest CIDR (v0.7.3: /32 only)", s -> {
+                    firstPool(s).addresses = List.of("172.17.254.10-172.17.254.20");
+                    firstPool(s).advertisements = List.of(advertisement(30));
+                }),
+                edit("BGPAdvertisementsHaveCompatibleLocalPref: other aggregation length, other LOCAL_PREF", s -> {
+                    firstPool(s).advertisements = List.of(advertisement(32), advertisement(24));
+                    firstPool(s).advertisements.get(1).localPref = 100L;
+                }),
+                edit("validateDuplicate compares strings: 64512:100 and 64512:0100 differ", s ->
+                        firstPool(s).advertisements = List.of(advertisement(32, "64512:100", "64512:0100"))));
+    }
+
+    private static Consumer<BgpPeerPoolSpec> crd(Consumer<BgpPeerPoolSpec> edit) {
+        return s -> {
+            s.metallb = new MetalLBTarget();
+            s.metallb.version = "v0.16.1";
+            edit.accept(s);
+        };
+    }
+
     /** Another valid BgpPeerPool that shares rt-01 and nothing else with the reference lab, then edited. */
     private static BgpPeerPool other(Consumer<BgpPeerPoolSpec> edit) {
         return ReferenceLab.pool("lab-2", s -> {

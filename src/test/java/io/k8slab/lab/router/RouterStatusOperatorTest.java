@@ -20,17 +20,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.k8slab.lab.bgp.BgpPeerPool;
 import io.k8slab.lab.bgp.BgpPeerPoolReconciler;
 import io.k8slab.lab.bgp.RouteStatus;
 import io.k8slab.lab.join.LogCapture;
 import io.k8slab.lab.kube.Conditions;
+import io.k8slab.lab.testing.LoadBalancers;
 import io.k8slab.lab.testing.LocalOperator;
 import io.k8slab.lab.testing.Manifests;
 import io.k8slab.lab.testing.Nodes;
@@ -66,12 +63,7 @@ class RouterStatusOperatorTest {
         for (int i = 0; i < WORKERS.size(); i++) {
             registerSpeakerNode(i + 1, WORKERS.get(i));
         }
-        client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("nginx").endMetadata()
-                .withNewSpec().withType("LoadBalancer").withExternalTrafficPolicy("Cluster").addNewPort().withPort(80).endPort()
-                .endSpec().build()).create();
-        var nginx = client.services().inNamespace("default").withName("nginx").get();
-        nginx.setStatus(new ServiceStatusBuilder().withNewLoadBalancer().addNewIngress().withIp(SERVICE_IP).endIngress().endLoadBalancer().build());
-        client.resource(nginx).updateStatus();
+        LoadBalancers.assigned(client, "default", "nginx", SERVICE_IP);
 
         writeTlsSecret(lab.operatorSecretData());
         operator = new LocalOperator(List.of(new BgpPeerPoolReconciler(Clock.systemUTC(), new RouterClients(), Duration.ofSeconds(2))));
@@ -243,13 +235,7 @@ class RouterStatusOperatorTest {
     /** A Ready node whose MetalLB speaker pod is Ready, as the kubelet and the DaemonSet would leave them. */
     private void registerSpeakerNode(int index, String address) {
         Nodes.registerReady(client, nodeName(index), address, "v1.30.2");
-        var pod = client.pods().inNamespace(MLB).resource(new PodBuilder().withNewMetadata().withName("speaker-" + index)
-                .withLabels(Map.of("app", "metallb", "component", "speaker")).endMetadata()
-                .withNewSpec().withNodeName(nodeName(index)).addNewContainer().withName("speaker").withImage("metallb/speaker:v0.7.3")
-                .endContainer().endSpec().build()).create();
-        pod.setStatus(new PodStatusBuilder().withPhase("Running").addNewCondition().withType("Ready").withStatus("True").endCondition()
-                .withHostIP(address).build());
-        client.resource(pod).updateStatus();
+        Nodes.readySpeaker(client, MLB, "speaker-" + index, nodeName(index), address, "metallb/speaker:v0.7.3");
     }
 
     private static String nodeName(int index) {

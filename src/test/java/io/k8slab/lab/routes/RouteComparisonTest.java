@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -223,6 +226,97 @@ class RouteComparisonTest {
         assertThat(StatusDiff.changed(first.routes(), second.routes())).isFalse();
         assertThat(StatusDiff.changed(first.peer(), second.peer())).isFalse();
         assertThat(StatusDiff.changed(first.counts(), second.counts())).isFalse();
+    }
+
+    // ---- the speakers' view (MetalLB's ServiceBGPStatus) beside the router's ----
+
+    static final Map<String, String> ADDRESSES = Map.of("k8s-node-01", N1, "k8s-node-02", N2, "k8s-node-03", N3);
+
+    static RouteComparison.Claims claims(String service, String... nodes) {
+        return new RouteComparison.Claims(nodes.length == 0 ? Map.of() : Map.of(service, new TreeSet<>(List.of(nodes))), ADDRESSES);
+    }
+
+    record SpeakerCase(String name, RouteComparison.Claims claims, List<RouterRoute> observed, String state, String source,
+            List<String> advertisedBy, List<String> notReceivedFrom) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<SpeakerCase> speakerCases() {
+        String nginx = "default/nginx";
+        return Stream.of(
+                new SpeakerCase("both views agree: Converged", claims(nginx, "k8s-node-01", "k8s-node-02", "k8s-node-03"),
+                        paths("172.17.254.1/32", N1, N2, N3), "Converged", "router",
+                        List.of("k8s-node-01", "k8s-node-02", "k8s-node-03"), null),
+                new SpeakerCase("a speaker advertises, the router lacks its path: NotReceived naming it",
+                        claims(nginx, "k8s-node-01", "k8s-node-02", "k8s-node-03"), paths("172.17.254.1/32", N1, N2), "NotReceived",
+                        "speaker", List.of("k8s-node-01", "k8s-node-02", "k8s-node-03"), List.of("k8s-node-03")),
+                new SpeakerCase("every speaker advertises, the router holds nothing: NotReceived from all",
+                        claims(nginx, "k8s-node-01", "k8s-node-02", "k8s-node-03"), List.of(), "NotReceived", "speaker",
+                        List.of("k8s-node-01", "k8s-node-02", "k8s-node-03"), List.of("k8s-node-01", "k8s-node-02", "k8s-node-03")),
+                new SpeakerCase("a speaker that does not advertise: the router's Partial stands",
+                        claims(nginx, "k8s-node-01", "k8s-node-02"), paths("172.17.254.1/32", N1, N2), "Partial", "router",
+                        List.of("k8s-node-01", "k8s-node-02"), null),
+                new SpeakerCase("no speaker advertises, the router holds nothing: Missing", claims(nginx), List.of(), "Missing", "router",
+                        List.of(), null),
+                new SpeakerCase("a speaker on a node without an address", claims(nginx, "k8s-node-04"), paths("172.17.254.1/32", N1, N2, N3),
+                        "NotReceived", "speaker", List.of("k8s-node-04"), List.of("k8s-node-04")),
+                new SpeakerCase("claims for another Service change nothing", claims("default/other", "k8s-node-01"),
+                        paths("172.17.254.1/32", N1, N2, N3), "Converged", "router", List.of(), null),
+                new SpeakerCase("without the speakers' view (MetalLB before v0.15)", null, paths("172.17.254.1/32", N1), "Partial", "router",
+                        null, null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("speakerCases")
+    void speakersViewBesideTheRouters(SpeakerCase row) {
+        RouteComparison.Result result = RouteComparison.compare(RT01, expected(route("172.17.254.1/32", "default/nginx", N1, N2, N3)),
+                Observation.of(established(N1, N2, N3), row.observed()), row.claims(), RouteComparison.DEFAULT_ROUTE_LIMIT);
+
+        RouteStatus route = result.routes().get(0);
+        assertThat(route.state).isEqualTo(row.state());
+        assertThat(route.source).isEqualTo(row.source());
+        assertThat(route.advertisedBy).isEqualTo(row.advertisedBy());
+        assertThat(route.notReceivedFrom).isEqualTo(row.notReceivedFrom());
+        assertThat(result.counts().notReceived).isEqualTo(row.claims() == null ? null : row.state().equals("NotReceived") ? 1 : 0);
+        assertThat(result.routesConverged()).isEqualTo(row.state().equals("Converged"));
+        assertThat(result.peer().sessions).allSatisfy(session -> assertThat(session.source).isEqualTo("router"));
+    }
+
+    @Test
+    void notReceivedComesFirstAndSessionsCountWhatEachSpeakerAdvertises() {
+        Map<String, SortedSet<String>> byService = Map.of(
+                "default/a", new TreeSet<>(List.of("k8s-node-01", "k8s-node-02")),
+                "default/b", new TreeSet<>(List.of("k8s-node-02")));
+        List<RouterRoute> observed = new ArrayList<>(paths("172.17.254.1/32", N1));
+        observed.addAll(paths("172.17.254.2/32", N2));
+        RouteComparison.Result result = RouteComparison.compare(RT01,
+                expected(route("172.17.254.1/32", "default/a", N1, N2), route("172.17.254.2/32", "default/b", N2), route("172.17.254.3/32", "default/c", N3)),
+                Observation.of(established(N1, N2, N3), observed), new RouteComparison.Claims(byService, ADDRESSES), 50);
+
+        assertThat(result.routes()).extracting(r -> r.prefix + " " + r.state + " " + r.source + " " + r.notReceivedFrom).containsExactly(
+                "172.17.254.1/32 NotReceived speaker [k8s-node-02]", "172.17.254.3/32 Missing router null",
+                "172.17.254.2/32 Converged router null");
+        assertThat(result.peer().sessions).extracting(s -> s.node + " " + s.advertisedServices + " " + s.source)
+                .containsExactly("k8s-node-01 1 router", "k8s-node-02 2 router", "k8s-node-03 0 router");
+        assertThat(result.counts().notReceived).isEqualTo(1);
+        assertThat(result.counts().missing).isEqualTo(1);
+        assertThat(result.counts().converged).isEqualTo(1);
+    }
+
+    @Test
+    void withTheRouterUnreachableOnlyTheSpeakersSpeak() {
+        RouteComparison.Result result = RouteComparison.compare(RT01,
+                expected(route("172.17.254.1/32", "default/nginx", N1, N2, N3), route("172.17.254.2/32", "default/b", N1)),
+                Observation.unreachable("router API 172.17.0.1:50051 is unreachable"), claims("default/nginx", "k8s-node-01"), 50);
+
+        assertThat(result.routes()).extracting(r -> r.prefix + " " + r.state + " " + r.source + " " + r.advertisedBy).containsExactly(
+                "172.17.254.1/32 Unknown speaker [k8s-node-01]", "172.17.254.2/32 Unknown null []");
+        assertThat(result.peer().sessions).extracting(s -> s.node + " " + s.state + " " + s.advertisedServices + " " + s.source)
+                .containsExactly("k8s-node-01 Unknown 1 speaker", "k8s-node-02 Unknown 0 speaker", "k8s-node-03 Unknown 0 speaker");
+        assertThat(result.routesConverged()).isFalse();
     }
 
     static String describe(SessionStatus s) {

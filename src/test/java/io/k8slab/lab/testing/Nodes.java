@@ -1,12 +1,17 @@
 package io.k8slab.lab.testing;
 
+import java.util.Map;
+
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 
-/** Registers Node objects the way a kubelet does: the object, then a Ready status. */
+/** Registers Node objects the way a kubelet does (the object, then a Ready status), and the speaker pods on them. */
 public final class Nodes {
 
     private Nodes() {
@@ -23,5 +28,16 @@ public final class Nodes {
         // A merge patch without resourceVersion, as the kubelet patches: the operator may label the Node in between.
         node.getMetadata().setResourceVersion(null);
         return client.nodes().resource(node).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE));
+    }
+
+    /** A Ready MetalLB speaker pod on {@code node}, as its DaemonSet and the kubelet would leave it. */
+    public static Pod readySpeaker(KubernetesClient client, String namespace, String name, String node, String hostIP, String image) {
+        Pod pod = client.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata().withName(name)
+                .withLabels(Map.of("app", "metallb", "component", "speaker")).endMetadata()
+                .withNewSpec().withNodeName(node).addNewContainer().withName("speaker").withImage(image).endContainer().endSpec()
+                .build()).create();
+        pod.setStatus(new PodStatusBuilder().withPhase("Running").addNewCondition().withType("Ready").withStatus("True").endCondition()
+                .withHostIP(hostIP).build());
+        return client.resource(pod).updateStatus();
     }
 }

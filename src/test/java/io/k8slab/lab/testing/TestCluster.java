@@ -118,10 +118,24 @@ public final class TestCluster {
             try (var in = Files.newInputStream(file)) {
                 HasMetadata crd = client.load(in).items().get(0);
                 client.resource(crd).serverSideApply();
-                client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-                        .waitUntilCondition(TestCluster::established, 30, java.util.concurrent.TimeUnit.SECONDS);
+                awaitEstablished(crd);
             }
         }
+    }
+
+    /**
+     * Creates (or replaces) one CRD written for a newer API server and waits until it is served. Server-side apply
+     * would refuse it: this 1.20 server's typed patch rejects schema fields it does not know
+     * ({@code x-kubernetes-validations}: "field not declared in schema"), while a create drops them.
+     */
+    public void installCrd(HasMetadata crd) {
+        client.resource(crd).createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+        awaitEstablished(crd);
+    }
+
+    private void awaitEstablished(HasMetadata crd) {
+        client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
+                .waitUntilCondition(TestCluster::established, 30, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     private static boolean established(CustomResourceDefinition crd) {
