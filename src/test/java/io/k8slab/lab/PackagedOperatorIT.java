@@ -32,6 +32,7 @@ class PackagedOperatorIT {
     void packagedOperatorReconcilesBothResources() {
         try (PackagedOperator operator = PackagedOperator.start("packaged-it", Map.of())) {
             operator.awaitReady(Duration.ofMinutes(2));
+            assertThat(sample(operator.scrapeMetrics(), "operator_sdk_reconciliations_success_total", "kind=\"LabCluster\"")).isZero();
             client.resource(Manifests.toResource(Manifests.variant(Manifests.LAB_CLUSTER, "packaged", m -> {
             }), LabCluster.class)).serverSideApply();
             // MetalLB v0.7.3: the example's v0.16.1 would bring its validating webhook into the API server all tests share.
@@ -50,11 +51,25 @@ class PackagedOperatorIT {
                 assertThat(Conditions.find(pool.getStatus().conditions, "Ready")).isPresent();
             });
 
+            // /q/metrics: JOSDK's reconcile counters (bound by quarkus-operator-sdk) moved for both kinds.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                String metrics = operator.scrapeMetrics();
+                assertThat(sample(metrics, "operator_sdk_reconciliations_success_total", "kind=\"LabCluster\"")).isPositive();
+                assertThat(sample(metrics, "operator_sdk_reconciliations_success_total", "kind=\"BgpPeerPool\"")).isPositive();
+            });
             // Deleted while the operator runs, so its finalizer is honoured and nothing is left behind.
             client.resources(BgpPeerPool.class).withName("packaged").delete();
             client.resources(LabCluster.class).withName("packaged").delete();
             await().atMost(Duration.ofSeconds(60)).until(() -> client.resources(BgpPeerPool.class).withName("packaged").get() == null
                     && client.resources(LabCluster.class).withName("packaged").get() == null);
         }
+    }
+
+    /** The sum of a Prometheus text-format metric's samples whose labels contain {@code label}. */
+    private static double sample(String metrics, String name, String label) {
+        return metrics.lines()
+                .filter(line -> line.startsWith(name + "{") && line.contains(label))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
     }
 }

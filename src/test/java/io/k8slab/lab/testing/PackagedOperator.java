@@ -132,6 +132,24 @@ public final class PackagedOperator implements AutoCloseable {
         throw new IllegalStateException("the operator was not ready within " + timeout + "; see " + log);
     }
 
+    /** The body of /q/metrics (Prometheus text format). */
+    public String scrapeMetrics() {
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("/q/metrics answered " + response.statusCode() + "; see " + log);
+            }
+            return response.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Resident memory of the process (VmRSS), in bytes. */
     public long residentBytes() {
         try {
