@@ -281,7 +281,7 @@ public final class FakeMachine implements AutoCloseable {
                     stderr.append("unable to read config from \"").append(path).append("\": no such file or directory\n");
                     return 1;
                 }
-                KubeadmEmulator.Config config = KubeadmEmulator.parse(file);
+                KubeadmEmulator.Config config = KubeadmEmulator.parse(file, kubeadm.version);
                 stdout.append("[preflight] Running pre-flight checks\n");
                 if (kubeadm.failures > 0) {
                     kubeadm.failures--;

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -69,9 +71,15 @@ class KubeadmOverSshTest {
         return new JoinRequest(KubeadmInit.endpoint(), token.token(), List.of(DiscoveryHash.of(KubeadmInit.ca())), NODE, machine.address());
     }
 
-    @Test
-    void uploadsTheConfigurationRunsKubeadmAndRemovesTheFile() throws Exception {
-        machine.kubeadm.version = "v1.30.2";
+    /** The machine's kubeadm (emulated) decodes the file with that version's field tables and joins the real API server. */
+    @ParameterizedTest(name = "kubeadm {0} gets {1}")
+    @CsvSource({
+            "v1.20.2, kubeadm.k8s.io/v1beta2",
+            "v1.30.2, kubeadm.k8s.io/v1beta3",
+            "v1.35.0, kubeadm.k8s.io/v1beta4",
+    })
+    void uploadsTheConfigurationRunsKubeadmAndRemovesTheFile(String kubeadmVersion, String apiVersion) throws Exception {
+        machine.kubeadm.version = kubeadmVersion;
 
         Outcome outcome = kubeadm.join(target(new HostKeyPolicy.FirstUse()), request());
 
@@ -85,7 +93,9 @@ class KubeadmOverSshTest {
                 "umask 077 && mkdir -p .lab-operator && cat > .lab-operator/join.yaml",
                 "sudo kubeadm join --config .lab-operator/join.yaml",
                 "rm -f .lab-operator/join.yaml");
-        assertThat(KubeadmEmulator.parse(machine.uploads().get(0)).apiVersion()).isEqualTo("kubeadm.k8s.io/v1beta3");
+        KubeadmEmulator.Config config = KubeadmEmulator.parse(machine.uploads().get(0), kubeadmVersion);
+        assertThat(config.apiVersion()).isEqualTo(apiVersion);
+        assertThat(config.nodeIp()).isEqualTo(machine.address());
         assertThat(machine.leftoverFiles()).isEmpty();
     }
 
