@@ -135,7 +135,7 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
         EventRecorder events = new EventRecorder(client);
         LabClusterStatus status = startStatus(cluster);
 
-        List<Violation> violations = LabClusterValidator.validate(cluster.getSpec());
+        List<Violation> violations = LabClusterValidator.validate(cluster.getMetadata().getName(), cluster.getSpec());
         if (!violations.isEmpty()) {
             reportInvalid(cluster, status, violations, now);
             return write(cluster, status);

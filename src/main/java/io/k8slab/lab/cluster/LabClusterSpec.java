@@ -21,7 +21,7 @@ public class LabClusterSpec {
     public String controlPlaneEndpoint;
 
     @Pattern(Patterns.KUBERNETES_VERSION)
-    @JsonPropertyDescription("The Kubernetes version the lab runs, e.g. v1.30.2; informational, kubeadm on each VM decides.")
+    @JsonPropertyDescription("The Kubernetes version the lab runs, e.g. v1.35; informational, kubeadm on each VM decides.")
     public String kubernetesVersion;
 
     @Required
