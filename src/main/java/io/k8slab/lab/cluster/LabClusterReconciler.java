@@ -135,10 +135,16 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
         EventRecorder events = new EventRecorder(client);
         LabClusterStatus status = startStatus(cluster);
 
-        List<Violation> violations = LabClusterValidator.validate(cluster.getMetadata().getName(), cluster.getSpec());
+        List<Violation> violations = new ArrayList<>(LabClusterValidator.validate(cluster.getMetadata().getName(), cluster.getSpec()));
+        violations.addAll(LabClusterValidator.claims(cluster, context.getPrimaryCache().list().toList()));
         if (!violations.isEmpty()) {
             reportInvalid(cluster, status, violations, now);
-            return write(cluster, status);
+            UpdateControl<LabCluster> control = write(cluster, status);
+            // Another LabCluster's edits wake nothing here: look again for the claim to be given up.
+            if (violations.stream().anyMatch(v -> v.reason().equals(LabClusterValidator.CLAIMED))) {
+                control.rescheduleAfter(BLOCKED_RECHECK);
+            }
+            return control;
         }
         Conditions.set(status.conditions, VALID, true, "Valid", "the spec passed validation", cluster.getMetadata().getGeneration(), now);
 
@@ -456,6 +462,7 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
         entry.lastAttemptTime = reset.map(r -> NodeObservation.timestamp(r.lastAttempt())).orElse(null);
         entry.hostKeyFingerprint = reset.map(Joiner.Record::hostKeyFingerprint).or(() -> previous.map(p -> p.hostKeyFingerprint)).orElse(null);
         entry.kubeletVersion = previous.map(p -> p.kubeletVersion).orElse(null);
+        entry.address = previous.map(p -> p.address).orElse(null);
         return entry;
     }
 
@@ -469,10 +476,12 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
             return "drained; cannot run kubeadm reset: " + access.problem().orElse("no SSH access");
         }
         String nodeName = node.getMetadata().getName();
-        Optional<String> address = node.getStatus() == null || node.getStatus().getAddresses() == null ? Optional.empty()
-                : node.getStatus().getAddresses().stream().filter(a -> "InternalIP".equals(a.getType())).map(a -> a.getAddress()).findFirst();
+        // The address the spec gave, never the one the Node reports: a worker claiming 172.17.0.10 must not get
+        // the control plane reset.
+        Optional<String> address = Optional.ofNullable(observed.previous().get(nodeName)).map(p -> p.address);
         if (address.isEmpty()) {
-            return "drained; cannot run kubeadm reset: the Node reports no InternalIP address";
+            return "drained; cannot run kubeadm reset: the address the spec gave this node is not known (its status entry is gone); "
+                    + "reset the machine by hand";
         }
         EffectiveJoin.Ssh ssh = settings.ssh().orElseThrow();
         SshTarget target = access.credentials().get().target(address.get(), ssh.port(), ssh.user(),

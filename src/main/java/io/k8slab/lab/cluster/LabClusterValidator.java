@@ -2,9 +2,12 @@ package io.k8slab.lab.cluster;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 import io.k8slab.lab.kube.GoDurations;
@@ -39,6 +42,40 @@ public final class LabClusterValidator {
         checkOverlaps(networks, violations);
         checkNodes(spec.nodes == null ? List.of() : spec.nodes, networks.get("nodeCIDR"), violations);
         checkJoin(spec.join, violations);
+        return violations;
+    }
+
+    static final String CLAIMED = "NodeClaimedByAnotherLabCluster";
+
+    /** The older of two LabClusters keeps a node both list: by creation time, then by name. */
+    private static final Comparator<LabCluster> SENIORITY = Comparator
+            .comparing((LabCluster c) -> Optional.ofNullable(c.getMetadata().getCreationTimestamp()).orElse("~"))
+            .thenComparing(c -> c.getMetadata().getName());
+
+    /**
+     * The nodes of {@code cluster} that an older LabCluster of {@code all} lists too, by name or by address: two
+     * owners would both label, join and reset the same machine. The older one keeps it.
+     */
+    public static List<Violation> claims(LabCluster cluster, Collection<LabCluster> all) {
+        List<Violation> violations = new ArrayList<>();
+        if (cluster.getSpec() == null || cluster.getSpec().nodes == null) {
+            return violations;
+        }
+        for (LabNode node : cluster.getSpec().nodes) {
+            all.stream()
+                    .filter(other -> !other.getMetadata().getName().equals(cluster.getMetadata().getName()))
+                    .filter(other -> SENIORITY.compare(other, cluster) < 0)
+                    .filter(other -> other.getSpec() != null && other.getSpec().nodes != null)
+                    .sorted(SENIORITY)
+                    .flatMap(other -> other.getSpec().nodes.stream()
+                            .filter(n -> Objects.equals(n.name, node.name) || Objects.equals(n.address, node.address))
+                            .map(n -> new Violation("spec.nodes[" + node.name + "]", CLAIMED,
+                                    "node " + node.name + " (" + node.address + ") is already claimed by LabCluster "
+                                            + other.getMetadata().getName() + " as " + n.name + " (" + n.address
+                                            + "); one machine has one owner: remove it from one of them")))
+                    .findFirst()
+                    .ifPresent(violations::add);
+        }
         return violations;
     }
 

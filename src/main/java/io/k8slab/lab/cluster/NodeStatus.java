@@ -10,6 +10,10 @@ public class NodeStatus {
     @JsonPropertyDescription("The node's name.")
     public String name;
 
+    @JsonPropertyDescription("The node's address from the spec (for a removed node, the last one the spec gave): "
+            + "where joins and kubeadm reset go, never the address the Node reports about itself.")
+    public String address;
+
     @JsonPropertyDescription("Pending, Joining, Registered, Ready, Failed or Removing.")
     public NodePhase phase;
 

@@ -141,4 +141,43 @@ class LabClusterValidatorTest {
 
         assertThat(reasons).isEqualTo(reason == null ? List.of() : List.of("spec.controlPlaneEndpoint " + reason));
     }
+
+    private static LabCluster cluster(String name, String created, String node, String address) {
+        LabCluster cluster = new LabCluster();
+        cluster.getMetadata().setName(name);
+        cluster.getMetadata().setCreationTimestamp(created);
+        cluster.setSpec(spec(s -> {
+            s.nodes.get(0).name = node;
+            s.nodes.get(0).address = address;
+        }));
+        return cluster;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(nullValues = "none", delimiter = '|', value = {
+            "same name, older other        | k8s-node-01 | 172.17.0.21 | 2026-01-01T00:00:00Z | older | false",
+            "same address, older other     | k8s-node-09 | 172.17.0.21 | 2026-01-01T00:00:00Z | older | false",
+            "same name, other is newer     | k8s-node-01 | 172.17.0.21 | 2026-06-01T00:00:00Z | none  | true",
+            "same age: the name decides    | k8s-node-01 | 172.17.0.21 | 2026-03-01T00:00:00Z | none  | true",
+            "different node and address    | k8s-node-09 | 172.17.0.29 | 2026-01-01T00:00:00Z | none  | false",
+    })
+    void aNodeListedByAnOlderLabClusterIsRefusedNamingIt(String name, String otherNode, String otherAddress, String otherCreated,
+            String claimedBy, boolean otherRefused) {
+        LabCluster self = cluster("lab", "2026-03-01T00:00:00Z", "k8s-node-01", "172.17.0.21");
+        LabCluster other = cluster(claimedBy == null ? "zz-other" : "older", otherCreated, otherNode, otherAddress);
+
+        List<Violation> violations = LabClusterValidator.claims(self, List.of(self, other));
+
+        if (claimedBy == null) {
+            assertThat(violations).isEmpty();
+            assertThat(LabClusterValidator.claims(other, List.of(self, other))).as("the other way round")
+                    .extracting(Violation::reason).isEqualTo(otherRefused ? List.of("NodeClaimedByAnotherLabCluster") : List.of());
+        } else {
+            assertThat(violations).singleElement().satisfies(v -> {
+                assertThat(v.field()).isEqualTo("spec.nodes[k8s-node-01]");
+                assertThat(v.reason()).isEqualTo("NodeClaimedByAnotherLabCluster");
+                assertThat(v.message()).contains("already claimed by LabCluster " + claimedBy, otherNode, otherAddress);
+            });
+        }
+    }
 }
