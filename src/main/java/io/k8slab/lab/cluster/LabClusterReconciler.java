@@ -36,6 +36,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.k8slab.lab.join.Backoff;
 import io.k8slab.lab.join.BootstrapTokenIssuer;
 import io.k8slab.lab.join.ClusterDiscovery;
+import io.k8slab.lab.join.HostKeyPins;
 import io.k8slab.lab.join.IssuedToken;
 import io.k8slab.lab.join.JoinRequest;
 import io.k8slab.lab.join.Joiner;
@@ -69,11 +70,12 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
 
     public static final String VALID = "Valid";
     public static final String TOKEN_READY = "TokenReady";
+    public static final String HOST_KEYS_KNOWN = "HostKeysKnown";
     public static final String NODES_JOINED = "NodesJoined";
     public static final String NODES_LABELED = "NodesLabeled";
     public static final String READY = "Ready";
 
-    /** Neither the SSH Secret nor the published CA is watched: while one is missing, look again this often. */
+    /** Neither the SSH Secret (its known_hosts) nor the published CA is watched: while one is missing, look again this often. */
     private static final Duration BLOCKED_RECHECK = Duration.ofSeconds(30);
     private static final Logger LOG = Logger.getLogger(LabClusterReconciler.class);
 
@@ -151,12 +153,13 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
         EffectiveJoin settings = EffectiveJoin.of(cluster.getSpec().join);
         Observed observed = observe(cluster, allNodes(context));
         Access access = observed.needsSsh() ? sshAccess(settings, client) : Access.NOT_NEEDED;
-        TokenStep token = ensureToken(cluster, client, events, observed, settings, access, now);
-        startJoins(cluster, observed, settings, access, token, now);
+        Machines machines = machines(cluster, client, observed, settings, access);
+        TokenStep token = ensureToken(cluster, client, events, observed, settings, access, machines, now);
+        startJoins(cluster, observed, settings, machines, token, now);
         Map<String, String> labelProblems = label(cluster, client, observed);
-        List<NodeStatus> removals = remove(cluster, client, events, observed, settings, access, now);
+        List<NodeStatus> removals = remove(cluster, client, events, observed, settings, access, machines, now);
 
-        report(cluster, status, observed, token, labelProblems, removals, now);
+        report(cluster, status, observed, token, machines, labelProblems, removals, now);
         StatusEvents.between(cluster.getStatus(), status).forEach(e -> {
             if (e.warning()) {
                 events.warning(cluster, e.reason(), e.message());
@@ -165,7 +168,7 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
             }
         });
         UpdateControl<LabCluster> control = write(cluster, status);
-        nextLook(cluster.getMetadata().getName(), token, settings, removals, now).ifPresent(control::rescheduleAfter);
+        nextLook(cluster.getMetadata().getName(), token, settings, machines, removals, now).ifPresent(control::rescheduleAfter);
         return control;
     }
 
@@ -179,12 +182,11 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
             NodeRemovalPolicy removalPolicy, Map<String, NodeStatus> previous) {
 
         boolean needsSsh() {
-            return !unjoined.isEmpty() || (removalPolicy == NodeRemovalPolicy.DrainAndReset && !dropped.isEmpty());
+            return !unjoined.isEmpty() || resets();
         }
 
-        Optional<String> recordedFingerprint(String node, Map<String, Joiner.Record> records) {
-            return Optional.ofNullable(records.get(node)).map(Joiner.Record::hostKeyFingerprint)
-                    .or(() -> Optional.ofNullable(previous.get(node)).map(p -> p.hostKeyFingerprint));
+        boolean resets() {
+            return removalPolicy == NodeRemovalPolicy.DrainAndReset && !dropped.isEmpty();
         }
     }
 
@@ -285,6 +287,49 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
         }
     }
 
+    // ---- host keys ------------------------------------------------------------------------------------------
+
+    /**
+     * The SSH target of every machine the operator has work on (unjoined nodes at their spec address, removed ones
+     * at the address the spec last gave them), and, by node, why one must wait for its host key to be known.
+     */
+    private record Machines(Map<String, SshTarget> targets, Map<String, String> hostKeyWaits) {
+        static final Machines NONE = new Machines(Map.of(), Map.of());
+    }
+
+    private static Machines machines(LabCluster cluster, KubernetesClient client, Observed observed, EffectiveJoin settings, Access access) {
+        if (access.credentials().isEmpty()) {
+            return Machines.NONE;
+        }
+        EffectiveJoin.Ssh ssh = settings.ssh().orElseThrow();
+        HostKeyPins pins = new HostKeyPins(client, cluster.getMetadata().getName());
+        Map<String, String> pinned;
+        try {
+            pinned = ssh.trustOnFirstUse() ? pins.read() : Map.of();
+        } catch (KubernetesClientException e) {
+            String problem = "cannot read the host key pins in Secret " + BootstrapTokenIssuer.NAMESPACE + "/"
+                    + HostKeyPins.secretName(cluster.getMetadata().getName()) + ": " + apiReason(e);
+            Map<String, String> waits = new java.util.LinkedHashMap<>();
+            observed.unjoined().forEach(n -> waits.put(n.name, problem));
+            return new Machines(Map.of(), waits);
+        }
+        Map<String, String> addresses = new java.util.LinkedHashMap<>();
+        observed.unjoined().forEach(n -> addresses.put(n.name, n.address));
+        if (observed.resets()) {
+            observed.dropped().forEach(n -> Optional.ofNullable(observed.previous().get(n.getMetadata().getName()))
+                    .map(p -> p.address).ifPresent(a -> addresses.put(n.getMetadata().getName(), a)));
+        }
+        Map<String, SshTarget> targets = new java.util.HashMap<>();
+        Map<String, String> waits = new java.util.LinkedHashMap<>();
+        addresses.forEach((node, address) -> {
+            SshCredentials.Target target = access.credentials().get().target(address, ssh.port(), ssh.user(), ssh.trustOnFirstUse(),
+                    HostKeyPins.pin(pinned, node, address), pins.source(node, address), fingerprint -> pins.record(node, address, fingerprint));
+            target.target().ifPresent(t -> targets.put(node, t));
+            target.waiting().ifPresent(w -> waits.put(node, w));
+        });
+        return new Machines(targets, waits);
+    }
+
     // ---- token ----------------------------------------------------------------------------------------------
 
     /**
@@ -323,13 +368,20 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
     }
 
     private TokenStep ensureToken(LabCluster cluster, KubernetesClient client, EventRecorder events, Observed observed,
-            EffectiveJoin settings, Access access, Instant now) {
+            EffectiveJoin settings, Access access, Machines machines, Instant now) {
         String name = cluster.getMetadata().getName();
         Map<String, Joiner.Record> records = joiner.records(name);
-        boolean pending = observed.unjoined().stream()
-                .map(n -> records.get(n.name))
-                .anyMatch(r -> r == null || r.work() != Joiner.Work.JOIN || r.state() != Joiner.State.DONE);
+        List<LabNode> waiting = observed.unjoined().stream()
+                .filter(n -> Optional.ofNullable(records.get(n.name))
+                        .map(r -> r.work() != Joiner.Work.JOIN || r.state() != Joiner.State.DONE).orElse(true))
+                .toList();
+        boolean pending = !waiting.isEmpty();
         Prerequisites prerequisites = pending ? prerequisites(access, client) : Prerequisites.NONE;
+        if (prerequisites.blocker().isEmpty() && pending && waiting.stream().allMatch(n -> machines.hostKeyWaits().containsKey(n.name))) {
+            // No machine may be contacted yet: a token would only wait; keep one that exists.
+            prerequisites = Prerequisites.blocked("WaitingForHostKeys",
+                    "every pending join waits for its machine's host key (see HostKeysKnown)");
+        }
         Optional<Blocker> blocker = prerequisites.blocker();
         List<String> hashes = prerequisites.caCertHashes();
         boolean needed = pending && blocker.isEmpty();
@@ -370,12 +422,11 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
     // ---- joins ----------------------------------------------------------------------------------------------
 
     /** Starts a join on each unjoined node that is due, up to the parallelism; each finishing run wakes the reconciler. */
-    private void startJoins(LabCluster cluster, Observed observed, EffectiveJoin settings, Access access, TokenStep token, Instant now) {
-        if (token.token().isEmpty() || access.credentials().isEmpty()) {
+    private void startJoins(LabCluster cluster, Observed observed, EffectiveJoin settings, Machines machines, TokenStep token, Instant now) {
+        if (token.token().isEmpty()) {
             return;
         }
         String name = cluster.getMetadata().getName();
-        EffectiveJoin.Ssh ssh = settings.ssh().orElseThrow();
         IssuedToken issued = token.token().get();
         Map<String, Joiner.Record> records = joiner.records(name);
         for (LabNode node : observed.unjoined()) {
@@ -383,11 +434,10 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
                 return;
             }
             Joiner.Record record = records.get(node.name);
-            if (record != null && record.work() == Joiner.Work.JOIN && !record.isDue(now)) {
+            SshTarget target = machines.targets().get(node.name);
+            if (target == null || record != null && record.work() == Joiner.Work.JOIN && !record.isDue(now)) {
                 continue;
             }
-            SshTarget target = access.credentials().get().target(node.address, ssh.port(), ssh.user(),
-                    observed.recordedFingerprint(node.name, records));
             JoinRequest request = new JoinRequest(cluster.getSpec().controlPlaneEndpoint, issued.token(), token.caCertHashes(),
                     node.name, node.address);
             boolean lookAgain = record != null && record.state() == Joiner.State.BUSY;
@@ -426,7 +476,7 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
      * the status entries of the nodes still being removed.
      */
     private List<NodeStatus> remove(LabCluster cluster, KubernetesClient client, EventRecorder events, Observed observed,
-            EffectiveJoin settings, Access access, Instant now) {
+            EffectiveJoin settings, Access access, Machines machines, Instant now) {
         String name = cluster.getMetadata().getName();
         Map<String, Joiner.Record> records = joiner.records(name);
         List<NodeStatus> removing = new ArrayList<>();
@@ -439,7 +489,7 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
                 if (!drain.drained()) {
                     entry.message = drain.message();
                 } else if (observed.removalPolicy() == NodeRemovalPolicy.DrainAndReset && !reset.map(r -> r.state() == Joiner.State.DONE).orElse(false)) {
-                    entry.message = resetMachine(cluster, node, reset, observed, settings, access, records, now);
+                    entry.message = resetMachine(cluster, node, reset, observed, settings, access, machines, now);
                 } else {
                     NodeDrainer.delete(client, nodeName);
                     events.normal(cluster, "NodeRemoved", nodeName + " left the spec: drained"
@@ -468,7 +518,7 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
 
     /** Runs (or waits for) {@code kubeadm reset -f} on a drained node; returns its progress in words. */
     private String resetMachine(LabCluster cluster, Node node, Optional<Joiner.Record> reset, Observed observed,
-            EffectiveJoin settings, Access access, Map<String, Joiner.Record> records, Instant now) {
+            EffectiveJoin settings, Access access, Machines machines, Instant now) {
         if (reset.isPresent() && !reset.get().isDue(now)) {
             return reset.get().isRunning() ? "drained; running kubeadm reset" : "drained; " + reset.get().message();
         }
@@ -476,16 +526,13 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
             return "drained; cannot run kubeadm reset: " + access.problem().orElse("no SSH access");
         }
         String nodeName = node.getMetadata().getName();
-        // The address the spec gave, never the one the Node reports: a worker claiming 172.17.0.10 must not get
-        // the control plane reset.
-        Optional<String> address = Optional.ofNullable(observed.previous().get(nodeName)).map(p -> p.address);
-        if (address.isEmpty()) {
-            return "drained; cannot run kubeadm reset: the address the spec gave this node is not known (its status entry is gone); "
-                    + "reset the machine by hand";
+        // The address the spec gave (machines() took it from the status entry), never the one the Node reports: a
+        // worker claiming 172.17.0.10 must not get the control plane reset.
+        SshTarget target = machines.targets().get(nodeName);
+        if (target == null) {
+            return "drained; cannot run kubeadm reset: " + Optional.ofNullable(machines.hostKeyWaits().get(nodeName))
+                    .orElse("the address the spec gave this node is not known (its status entry is gone); reset the machine by hand");
         }
-        EffectiveJoin.Ssh ssh = settings.ssh().orElseThrow();
-        SshTarget target = access.credentials().get().target(address.get(), ssh.port(), ssh.user(),
-                observed.recordedFingerprint(nodeName, records));
         boolean started = joiner.start(cluster.getMetadata().getName(), nodeName, Joiner.Work.RESET, settings.parallelism(), null,
                 () -> kubeadm.reset(target));
         return started ? "drained; running kubeadm reset" : "drained; waiting for a free slot to run kubeadm reset";
@@ -493,7 +540,7 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
 
     // ---- report ---------------------------------------------------------------------------------------------
 
-    private void report(LabCluster cluster, LabClusterStatus status, Observed observed, TokenStep token,
+    private void report(LabCluster cluster, LabClusterStatus status, Observed observed, TokenStep token, Machines machines,
             Map<String, String> labelProblems, List<NodeStatus> removals, Instant now) {
         String name = cluster.getMetadata().getName();
         Long generation = cluster.getMetadata().getGeneration();
@@ -505,7 +552,8 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
             boolean labelled = registered.map(n -> !labelProblems.containsKey(node.name)).orElse(false);
             NodeStatus entry = NodeObservation.observe(new NodeObservation.Facts(node, registered, labelled,
                     Optional.ofNullable(records.get(node.name)).filter(r -> r.work() == Joiner.Work.JOIN),
-                    unjoined.contains(node.name) ? token.blocked() : Optional.empty(),
+                    unjoined.contains(node.name)
+                            ? Optional.ofNullable(machines.hostKeyWaits().get(node.name)).or(token::blocked) : Optional.empty(),
                     Optional.ofNullable(observed.previous().get(node.name))));
             if (labelProblems.containsKey(node.name)) {
                 entry.message = labelProblems.get(node.name);
@@ -522,6 +570,12 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
         }).orElse(null);
 
         Conditions.set(status.conditions, TOKEN_READY, token.ready(), token.reason(), token.message(), generation, now);
+        Map<String, String> waits = machines.hostKeyWaits();
+        Conditions.set(status.conditions, HOST_KEYS_KNOWN, waits.isEmpty(), waits.isEmpty() ? "NoneMissing" : "HostKeyUnknown",
+                waits.isEmpty() ? "every machine the operator has work on has a host key it trusts"
+                        : "not contacted until their host keys are known: " + String.join(", ", waits.keySet()) + "; "
+                                + waits.values().iterator().next(),
+                generation, now);
         summarize(nodes, removals, labelProblems, status, generation, now);
     }
 
@@ -559,13 +613,14 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
     }
 
     /** When to look again without an event: a retry coming due, a drain to re-check, a token to renew, a missing prerequisite. */
-    private Optional<Duration> nextLook(String name, TokenStep token, EffectiveJoin settings, List<NodeStatus> removals, Instant now) {
+    private Optional<Duration> nextLook(String name, TokenStep token, EffectiveJoin settings, Machines machines, List<NodeStatus> removals,
+            Instant now) {
         Stream<Duration> retries = joiner.records(name).values().stream()
                 .filter(r -> !r.isRunning() && r.retryAt() != null && r.retryAt().isAfter(now))
                 .map(r -> Duration.between(now, r.retryAt()));
         Stream<Duration> drains = removals.isEmpty() ? Stream.empty() : Stream.of(recheck);
         Stream<Duration> renewal = token.token().map(t -> Duration.between(now, t.renewAt(settings.tokenTTL()))).stream();
-        Stream<Duration> blocked = token.blocked().isPresent() ? Stream.of(BLOCKED_RECHECK) : Stream.empty();
+        Stream<Duration> blocked = token.blocked().isPresent() || !machines.hostKeyWaits().isEmpty() ? Stream.of(BLOCKED_RECHECK) : Stream.empty();
         return Stream.of(retries, drains, renewal, blocked).flatMap(Function.identity())
                 .map(d -> d.isNegative() ? Duration.ZERO : d)
                 .min(Duration::compareTo);

@@ -29,6 +29,7 @@ public class NodeStatus {
     @JsonPropertyDescription("The kubelet version the Node reports.")
     public String kubeletVersion;
 
-    @JsonPropertyDescription("The SSH host key fingerprint the operator trusts for this node (SHA256:...).")
+    @JsonPropertyDescription("The SSH host key fingerprint the machine showed at the operator's last login (SHA256:...); "
+            + "informational: what is trusted comes from known_hosts or the pin Secret, never from here.")
     public String hostKeyFingerprint;
 }

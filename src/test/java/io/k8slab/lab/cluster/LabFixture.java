@@ -56,7 +56,7 @@ public final class LabFixture implements AutoCloseable {
         KubeadmInit.prepare();
         watchTokens();
         machines = FakeMachine.start(IntStream.rangeClosed(1, workers).mapToObj(i -> address(20 + i)).toList(), operatorKey.getPublic());
-        writeSshSecret(null);
+        writeSshSecret(knownHosts());
     }
 
     public static LabFixture start(String name, int block, int workers) {
@@ -78,6 +78,23 @@ public final class LabFixture implements AutoCloseable {
 
     String sshSecretName() {
         return name + "-ssh";
+    }
+
+    /** Every machine's known_hosts line, as the Vagrant lab's provisioning writes them into its SSH Secret. */
+    String knownHosts() {
+        StringBuilder lines = new StringBuilder();
+        machines.forEach(m -> lines.append(m.knownHostsLine()).append('\n'));
+        return lines.toString();
+    }
+
+    /** The operator's host key pins for this LabCluster, by {@code <node>_<address>}; empty when it has none. */
+    Map<String, String> pins() {
+        Secret secret = client.secrets().inNamespace("kube-system").withName(io.k8slab.lab.join.HostKeyPins.secretName(name)).get();
+        Map<String, String> pins = new HashMap<>();
+        if (secret != null && secret.getData() != null) {
+            secret.getData().forEach((k, v) -> pins.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+        }
+        return pins;
     }
 
     /** Writes the SSH Secret: the operator's private key, and {@code knownHosts} unless null. */
@@ -218,5 +235,6 @@ public final class LabFixture implements AutoCloseable {
         }
         tokens().forEach(t -> client.resource(t).delete());
         client.secrets().inNamespace("kube-system").withName(sshSecretName()).delete();
+        client.secrets().inNamespace("kube-system").withName(io.k8slab.lab.join.HostKeyPins.secretName(name)).delete();
     }
 }

@@ -122,6 +122,11 @@ public final class FakeMachine implements AutoCloseable {
         return server.getPort();
     }
 
+    /** The machine was wiped: no kubelet.conf, no leftovers of a join. */
+    public void forgetJoin() {
+        files.keySet().removeIf(f -> f.startsWith("/"));
+    }
+
     /** The machine was rebuilt: it shows a new host key from now on. */
     public void changeHostKey() {
         hostKey = newKeyPair();

@@ -81,7 +81,7 @@ class KubeadmOverSshTest {
     void uploadsTheConfigurationRunsKubeadmAndRemovesTheFile(String kubeadmVersion, String apiVersion) throws Exception {
         machine.kubeadm.version = kubeadmVersion;
 
-        Outcome outcome = kubeadm.join(target(new HostKeyPolicy.FirstUse()), request());
+        Outcome outcome = kubeadm.join(target(new HostKeyPolicy.FirstUse(fingerprint -> { })), request());
 
         assertThat(outcome.state()).as(outcome.message()).isEqualTo(State.DONE);
         assertThat(outcome.hostKeyFingerprint()).isEqualTo(machine.hostKeyFingerprint());
@@ -101,9 +101,9 @@ class KubeadmOverSshTest {
 
     @Test
     void aMachineThatAlreadyJoinedIsNotJoinedAgain() {
-        kubeadm.join(target(new HostKeyPolicy.FirstUse()), request());
+        kubeadm.join(target(new HostKeyPolicy.FirstUse(fingerprint -> { })), request());
 
-        Outcome again = kubeadm.join(target(new HostKeyPolicy.FirstUse()), request());
+        Outcome again = kubeadm.join(target(new HostKeyPolicy.FirstUse(fingerprint -> { })), request());
 
         assertThat(again.state()).isEqualTo(State.DONE);
         assertThat(again.message()).contains("already joined");
@@ -113,12 +113,12 @@ class KubeadmOverSshTest {
     @Test
     void aMachineWhereKubeadmRunsIsLeftToIt() throws Exception {
         machine.kubeadm.joinTime = Duration.ofSeconds(2);
-        CompletableFuture<Outcome> first = CompletableFuture.supplyAsync(() -> kubeadm.join(target(new HostKeyPolicy.FirstUse()), request()));
+        CompletableFuture<Outcome> first = CompletableFuture.supplyAsync(() -> kubeadm.join(target(new HostKeyPolicy.FirstUse(fingerprint -> { })), request()));
         while (machine.commands().stream().noneMatch(c -> c.startsWith("sudo kubeadm join"))) {
             Thread.sleep(20);
         }
 
-        Outcome second = kubeadm.join(target(new HostKeyPolicy.FirstUse()), request());
+        Outcome second = kubeadm.join(target(new HostKeyPolicy.FirstUse(fingerprint -> { })), request());
 
         assertThat(second.state()).isEqualTo(State.BUSY);
         assertThat(first.get().state()).isEqualTo(State.DONE);
@@ -127,7 +127,7 @@ class KubeadmOverSshTest {
 
     @Test
     void aRefusedHostKeyMeansNothingIsSent() {
-        Outcome outcome = kubeadm.join(target(new HostKeyPolicy.Pinned("SHA256:someOtherKey")), request());
+        Outcome outcome = kubeadm.join(target(new HostKeyPolicy.Pinned("SHA256:someOtherKey", "Secret kube-system/pins")), request());
 
         assertThat(outcome.state()).isEqualTo(State.FAILED);
         assertThat(outcome.message()).contains("changed", "SHA256:someOtherKey", machine.hostKeyFingerprint());
@@ -137,7 +137,7 @@ class KubeadmOverSshTest {
 
     @Test
     void anUnreachableMachineIsAFailureWithTheReason() {
-        SshTarget nobody = new SshTarget("127.0.40.99", machine.port(), FakeMachine.USER, List.of(OPERATOR), new HostKeyPolicy.FirstUse());
+        SshTarget nobody = new SshTarget("127.0.40.99", machine.port(), FakeMachine.USER, List.of(OPERATOR), new HostKeyPolicy.FirstUse(fingerprint -> { }));
 
         Outcome outcome = kubeadm.join(nobody, request());
 
@@ -147,7 +147,7 @@ class KubeadmOverSshTest {
 
     @Test
     void resetRunsKubeadmReset() {
-        Outcome outcome = kubeadm.reset(target(new HostKeyPolicy.FirstUse()));
+        Outcome outcome = kubeadm.reset(target(new HostKeyPolicy.FirstUse(fingerprint -> { })));
 
         assertThat(outcome.state()).isEqualTo(State.DONE);
         assertThat(machine.resets()).isEqualTo(1);
