@@ -49,6 +49,7 @@ import io.k8slab.lab.join.StderrScrubber;
 import io.k8slab.lab.join.TokenRotation;
 import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.kube.EventRecorder;
+import io.k8slab.lab.kube.GoDurations;
 import io.k8slab.lab.kube.StatusPatch;
 import io.k8slab.lab.kube.Violation;
 import io.k8slab.lab.nodes.NodeDrainer;
@@ -78,29 +79,42 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
     /** Neither the SSH Secret (its known_hosts) nor the published CA is watched: while one is missing, look again this often. */
     private static final Duration BLOCKED_RECHECK = Duration.ofSeconds(30);
     private static final Logger LOG = Logger.getLogger(LabClusterReconciler.class);
+    /** kubeadm join returns once the kubelet's TLS bootstrap is done; its Node follows within seconds. */
+    static final Duration REGISTRATION = Duration.ofMinutes(5);
+    static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofMinutes(10);
+    /** A removed node's machine gets this many kubeadm reset runs; then the Node is deleted without one. */
+    static final int RESET_ATTEMPTS = 5;
 
     private final Clock clock;
     private final Backoff backoff;
     private final Duration recheck;
+    private final Duration registration;
     private final NodeShell.Factory shells;
     private final KubeadmOverSsh kubeadm;
     private final JoinEventSource joinEvents;
     private final Joiner joiner;
     private final NodeDrainer drainer = new NodeDrainer();
+    /** cluster/node of the drains whose timeout was reported with an Event, so it is reported once. */
+    private final Set<String> drainTimeoutsReported = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final SecureRandom random = new SecureRandom();
 
     public LabClusterReconciler() {
-        this(Clock.systemUTC(), Joiner.defaultExecutor(), new SshNodeShells(), Backoff.DEFAULT, Duration.ofSeconds(5));
+        this(Clock.systemUTC(), Joiner.defaultExecutor(), new SshNodeShells(), Backoff.DEFAULT, Duration.ofSeconds(5), REGISTRATION);
     }
 
-    /** For tests: the clock, where joins run, how machines are reached, and how long to wait before looking again. */
-    LabClusterReconciler(Clock clock, ExecutorService executor, NodeShell.Factory shells, Backoff backoff, Duration recheck) {
+    /**
+     * For tests: the clock, where joins run, how machines are reached, how long to wait before looking again, and
+     * how long a joined Node may take to register.
+     */
+    LabClusterReconciler(Clock clock, ExecutorService executor, NodeShell.Factory shells, Backoff backoff, Duration recheck,
+            Duration registration) {
         this.clock = clock;
         this.backoff = backoff;
         this.recheck = recheck;
+        this.registration = registration;
         this.shells = shells;
         this.kubeadm = new KubeadmOverSsh(shells);
-        this.joiner = new Joiner(executor, clock, backoff, recheck, this::wake);
+        this.joiner = new Joiner(executor, clock, backoff, recheck, registration, this::wake);
         this.joinEvents = new JoinEventSource(this::forget, this::stop);
     }
 
@@ -152,6 +166,9 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
 
         EffectiveJoin settings = EffectiveJoin.of(cluster.getSpec().join);
         Observed observed = observe(cluster, allNodes(context));
+        observed.unjoined().forEach(n -> joiner.expireUnregistered(cluster.getMetadata().getName(), n.name, now,
+                "joined, but the Node did not register within " + words(registration) + " (is the kubelet running and "
+                        + "reaching the API server? journalctl -u kubelet on the machine); the next attempt resets the machine first"));
         Access access = observed.needsSsh() ? sshAccess(settings, client) : Access.NOT_NEEDED;
         Machines machines = machines(cluster, client, observed, settings, access);
         TokenStep token = ensureToken(cluster, client, events, observed, settings, access, machines, now);
@@ -222,8 +239,9 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
         Set<String> keep = new HashSet<>();
         unjoined.forEach(n -> keep.add(n.name));
         dropped.forEach(n -> keep.add(n.getMetadata().getName()));
+        // A node gone from the spec and from the cluster takes its record along: added again, it starts afresh.
         joiner.records(name).forEach((node, record) -> {
-            if (!recorded(record, previous.get(node))) {
+            if (!recorded(record, previous.get(node)) && (inSpec.contains(node) || registered.containsKey(node))) {
                 keep.add(node);
             }
         });
@@ -251,9 +269,9 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
         }
         return switch (e.phase) {
             case Failed -> Optional.of(new Joiner.Record(Joiner.Work.JOIN, Joiner.State.FAILED, e.attempts, last, e.message,
-                    e.hostKeyFingerprint, last.plus(backoff.delay(e.attempts)), null));
+                    e.hostKeyFingerprint, last.plus(backoff.delay(e.attempts)), null, false));
             case Joining -> Optional.of(new Joiner.Record(Joiner.Work.JOIN, Joiner.State.BUSY, e.attempts, last,
-                    "the operator restarted during this join; checking the machine", e.hostKeyFingerprint, last, null));
+                    "the operator restarted during this join; checking the machine", e.hostKeyFingerprint, last, null, false));
             default -> Optional.empty();
         };
     }
@@ -441,7 +459,9 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
             JoinRequest request = new JoinRequest(cluster.getSpec().controlPlaneEndpoint, issued.token(), token.caCertHashes(),
                     node.name, node.address);
             boolean lookAgain = record != null && record.state() == Joiner.State.BUSY;
-            if (joiner.start(name, node.name, Joiner.Work.JOIN, settings.parallelism(), issued.token().id(), () -> kubeadm.join(target, request))) {
+            boolean resetFirst = record != null && record.resetFirst();
+            if (joiner.start(name, node.name, Joiner.Work.JOIN, settings.parallelism(), issued.token().id(),
+                    () -> kubeadm.join(target, request, resetFirst))) {
                 LOG.logf(lookAgain ? Logger.Level.DEBUG : Logger.Level.INFO, "LabCluster %s: %s %s (%s)", name,
                         lookAgain ? "looking again at" : "joining", node.name, target);
             }
@@ -479,32 +499,68 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
             EffectiveJoin settings, Access access, Machines machines, Instant now) {
         String name = cluster.getMetadata().getName();
         Map<String, Joiner.Record> records = joiner.records(name);
+        Duration drainTimeout = Optional.ofNullable(cluster.getSpec().nodeDrainTimeout).flatMap(GoDurations::parse).orElse(DEFAULT_DRAIN_TIMEOUT);
         List<NodeStatus> removing = new ArrayList<>();
         for (Node node : observed.dropped()) {
             String nodeName = node.getMetadata().getName();
             Optional<Joiner.Record> reset = Optional.ofNullable(records.get(nodeName)).filter(r -> r.work() == Joiner.Work.RESET);
-            NodeStatus entry = removalEntry(nodeName, reset, Optional.ofNullable(observed.previous().get(nodeName)));
+            NodeStatus entry = removalEntry(nodeName, reset, Optional.ofNullable(observed.previous().get(nodeName)), now);
             try {
                 NodeDrainer.Progress drain = drainer.drain(client, node);
-                if (!drain.drained()) {
+                boolean timedOut = !drain.drained() && !now.isBefore(since(entry.removingSince, now).plus(drainTimeout));
+                if (!drain.drained() && !timedOut) {
                     entry.message = drain.message();
-                } else if (observed.removalPolicy() == NodeRemovalPolicy.DrainAndReset && !reset.map(r -> r.state() == Joiner.State.DONE).orElse(false)) {
-                    entry.message = resetMachine(cluster, node, reset, observed, settings, access, machines, now);
-                } else {
-                    NodeDrainer.delete(client, nodeName);
-                    events.normal(cluster, "NodeRemoved", nodeName + " left the spec: drained"
-                            + (reset.isPresent() ? ", reset with kubeadm reset" : "") + " and deleted");
+                    removing.add(entry);
                     continue;
                 }
+                String drained = timedOut ? "not drained within " + words(drainTimeout) : "drained";
+                if (timedOut && drainTimeoutsReported.add(name + "/" + nodeName)) {
+                    events.warning(cluster, "DrainTimedOut", nodeName + " was not drained within " + words(drainTimeout)
+                            + " (" + drain.message() + "); deleting the Node anyway, the pods left there go with it");
+                }
+                boolean resetDone = reset.map(r -> r.state() == Joiner.State.DONE).orElse(false);
+                Optional<String> abandoned = observed.removalPolicy() != NodeRemovalPolicy.DrainAndReset || resetDone ? Optional.empty()
+                        : resetAbandoned(nodeName, reset, machines);
+                if (observed.removalPolicy() == NodeRemovalPolicy.DrainAndReset && !resetDone && abandoned.isEmpty()) {
+                    entry.message = drained + "; " + resetMachine(cluster, node, reset, settings, access, machines, now);
+                    removing.add(entry);
+                    continue;
+                }
+                abandoned.ifPresent(why -> events.warning(cluster, "ResetAbandoned", nodeName + ": " + why
+                        + "; deleting the Node without a reset: run sudo kubeadm reset -f on the machine by hand"));
+                NodeDrainer.delete(client, nodeName);
+                drainTimeoutsReported.remove(name + "/" + nodeName);
+                events.normal(cluster, "NodeRemoved", nodeName + " left the spec: " + drained
+                        + (resetDone ? ", reset with kubeadm reset" : "") + " and deleted");
             } catch (KubernetesClientException e) {
                 entry.message = "cannot drain: " + apiReason(e);
+                removing.add(entry);
             }
-            removing.add(entry);
         }
         return removing;
     }
 
-    private static NodeStatus removalEntry(String name, Optional<Joiner.Record> reset, Optional<NodeStatus> previous) {
+    /** Why a removed node's reset is given up: its runs failed too often, or where the spec put it is unknown. */
+    private static Optional<String> resetAbandoned(String node, Optional<Joiner.Record> reset, Machines machines) {
+        if (reset.isPresent() && reset.get().state() == Joiner.State.FAILED && reset.get().attempts() >= RESET_ATTEMPTS) {
+            return Optional.of("kubeadm reset failed " + reset.get().attempts() + " times (last: " + reset.get().message() + ")");
+        }
+        if (!machines.targets().containsKey(node) && !machines.hostKeyWaits().containsKey(node) && reset.isEmpty()
+                && machines != Machines.NONE) {
+            return Optional.of("the address the spec gave it is not known (its status entry is gone), so there is nowhere to reset");
+        }
+        return Optional.empty();
+    }
+
+    private static Instant since(String timestamp, Instant now) {
+        try {
+            return timestamp == null ? now : Instant.parse(timestamp);
+        } catch (DateTimeParseException e) {
+            return now;
+        }
+    }
+
+    private static NodeStatus removalEntry(String name, Optional<Joiner.Record> reset, Optional<NodeStatus> previous, Instant now) {
         NodeStatus entry = new NodeStatus();
         entry.name = name;
         entry.phase = NodePhase.Removing;
@@ -513,29 +569,30 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
         entry.hostKeyFingerprint = reset.map(Joiner.Record::hostKeyFingerprint).or(() -> previous.map(p -> p.hostKeyFingerprint)).orElse(null);
         entry.kubeletVersion = previous.map(p -> p.kubeletVersion).orElse(null);
         entry.address = previous.map(p -> p.address).orElse(null);
+        entry.removingSince = previous.filter(p -> p.phase == NodePhase.Removing).map(p -> p.removingSince)
+                .orElse(NodeObservation.timestamp(now));
         return entry;
     }
 
     /** Runs (or waits for) {@code kubeadm reset -f} on a drained node; returns its progress in words. */
-    private String resetMachine(LabCluster cluster, Node node, Optional<Joiner.Record> reset, Observed observed,
-            EffectiveJoin settings, Access access, Machines machines, Instant now) {
+    private String resetMachine(LabCluster cluster, Node node, Optional<Joiner.Record> reset, EffectiveJoin settings, Access access,
+            Machines machines, Instant now) {
         if (reset.isPresent() && !reset.get().isDue(now)) {
-            return reset.get().isRunning() ? "drained; running kubeadm reset" : "drained; " + reset.get().message();
+            return reset.get().isRunning() ? "running kubeadm reset" : reset.get().message();
         }
         if (access.credentials().isEmpty()) {
-            return "drained; cannot run kubeadm reset: " + access.problem().orElse("no SSH access");
+            return "cannot run kubeadm reset: " + access.problem().orElse("no SSH access");
         }
         String nodeName = node.getMetadata().getName();
         // The address the spec gave (machines() took it from the status entry), never the one the Node reports: a
         // worker claiming 172.17.0.10 must not get the control plane reset.
         SshTarget target = machines.targets().get(nodeName);
         if (target == null) {
-            return "drained; cannot run kubeadm reset: " + Optional.ofNullable(machines.hostKeyWaits().get(nodeName))
-                    .orElse("the address the spec gave this node is not known (its status entry is gone); reset the machine by hand");
+            return "cannot run kubeadm reset: " + machines.hostKeyWaits().getOrDefault(nodeName, "no SSH target");
         }
         boolean started = joiner.start(cluster.getMetadata().getName(), nodeName, Joiner.Work.RESET, settings.parallelism(), null,
                 () -> kubeadm.reset(target));
-        return started ? "drained; running kubeadm reset" : "drained; waiting for a free slot to run kubeadm reset";
+        return started ? "running kubeadm reset" : "waiting for a free slot to run kubeadm reset";
     }
 
     // ---- report ---------------------------------------------------------------------------------------------
@@ -650,6 +707,12 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
             status.readyNodes = cluster.getStatus().readyNodes;
             status.desiredNodes = cluster.getStatus().desiredNodes;
         }
+    }
+
+    /** {@code 90s}, {@code 5m}: durations as the spec writes them. */
+    static String words(Duration duration) {
+        long seconds = duration.toSeconds();
+        return seconds % 60 == 0 && seconds > 0 ? seconds / 60 + "m" : seconds + "s";
     }
 
     /** The API server's reason for a failed call, without the request (which may carry a token). */

@@ -42,6 +42,10 @@ public final class LabClusterValidator {
         checkOverlaps(networks, violations);
         checkNodes(spec.nodes == null ? List.of() : spec.nodes, networks.get("nodeCIDR"), violations);
         checkJoin(spec.join, violations);
+        if (spec.nodeDrainTimeout != null && GoDurations.parse(spec.nodeDrainTimeout).filter(d -> !d.isZero()).isEmpty()) {
+            violations.add(new Violation("spec.nodeDrainTimeout", "InvalidDuration",
+                    "'" + spec.nodeDrainTimeout + "' is not a duration above 0s such as 10m"));
+        }
         return violations;
     }
 

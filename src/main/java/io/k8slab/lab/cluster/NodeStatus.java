@@ -26,6 +26,9 @@ public class NodeStatus {
     @JsonPropertyDescription("When the operator last tried to join or remove the node (RFC 3339).")
     public String lastAttemptTime;
 
+    @JsonPropertyDescription("For a removed node, when the operator started removing it (RFC 3339); its drain timeout counts from here.")
+    public String removingSince;
+
     @JsonPropertyDescription("The kubelet version the Node reports.")
     public String kubeletVersion;
 

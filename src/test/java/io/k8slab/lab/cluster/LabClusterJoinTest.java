@@ -170,6 +170,7 @@ class LabClusterJoinTest {
             allMachines.addAll(lab.machines);
             FakeMachine machine = lab.machines.get(0);
             machine.kubeadm.failures = 2;
+            machine.kubeadm.failuresLeaveFiles = true; // each failure is a half-join the next attempt must clean
             machine.kubeadm.failureStderr = "[preflight] Running pre-flight checks\n"
                     + "error execution phase preflight: couldn't validate the identity of the API Server: token %TOKEN% was refused\n"
                     + "To see the stack trace of this error execute with --v=5 or higher\n";
@@ -190,6 +191,7 @@ class LabClusterJoinTest {
             await().atMost(WAIT).untilAsserted(() -> assertThat(lab.node(lab.nodeName(1))).extracting(n -> n.phase).isEqualTo(NodePhase.Ready));
             assertThat(lab.node(lab.nodeName(1)).attempts).isEqualTo(3);
             assertThat(machine.joins()).extracting(FakeMachine.Run::succeeded).containsExactly(false, false, true);
+            assertThat(machine.resets()).as("each retry reset the half-joined machine first").isEqualTo(2);
             assertThat(eventMessages(lab.name)).anySatisfy(m -> assertThat(m).contains("JoinFailed", "token <redacted> was refused"));
         }
     }
@@ -402,6 +404,31 @@ class LabClusterJoinTest {
             lab.writeSshSecret(lab.knownHosts());
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(lab.node(lab.nodeName(1))).extracting(n -> n.phase).isEqualTo(NodePhase.Ready));
             assertThat(lab.tokensIssued()).as("tokens issued for the lab").isEqualTo(1);
+        }
+    }
+
+    /** "Joined" but the kubelet never registers: Failed at the deadline with the reason, then reset and joined again. */
+    @Test
+    @Order(11)
+    void aJoinWhoseNodeNeverRegistersTurnsFailedAndIsRetriedOnACleanMachine() {
+        try (LabFixture lab = LabFixture.start("ghost", 23, 1); LocalOperator operator = operator()) {
+            allMachines.addAll(lab.machines);
+            FakeMachine machine = lab.machines.get(0);
+            machine.kubeadm.registers = false;
+            lab.apply(lab.cluster(spec -> {
+            }));
+
+            NodeStatus failed = await().atMost(WAIT).until(() -> lab.node(lab.nodeName(1)), n -> n != null && n.phase == NodePhase.Failed);
+            assertThat(failed.message).contains("joined, but the Node did not register within 5s", "journalctl -u kubelet",
+                    "the next attempt resets the machine first");
+            assertThat(Conditions.find(lab.get().getStatus().conditions, LabClusterReconciler.NODES_JOINED).orElseThrow().getReason())
+                    .isEqualTo("JoinFailing");
+            machine.kubeadm.registers = true;
+
+            await().atMost(WAIT).untilAsserted(() -> assertThat(lab.node(lab.nodeName(1))).extracting(n -> n.phase).isEqualTo(NodePhase.Ready));
+            assertThat(machine.resets()).as("reset before joining again").isPositive();
+            assertThat(machine.joins().size()).isGreaterThanOrEqualTo(2);
+            assertThat(eventMessages(lab.name)).anySatisfy(m -> assertThat(m).contains("JoinFailed", "did not register"));
         }
     }
 

@@ -40,6 +40,8 @@ public final class LabFixture implements AutoCloseable {
     /** Backoff and re-check times short enough for tests, long enough to observe a Failed phase. */
     static final Backoff BACKOFF = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(2));
     static final Duration RECHECK = Duration.ofMillis(300);
+    /** How long a joined Node may take to register: the test machines register at the end of their join. */
+    static final Duration REGISTRATION = Duration.ofSeconds(5);
     /** Every token value issued in this JVM, by Secret name. */
     static final Map<String, String> ISSUED_TOKENS = new ConcurrentHashMap<>();
     private static SharedIndexInformer<Secret> tokenInformer;
@@ -65,7 +67,8 @@ public final class LabFixture implements AutoCloseable {
 
     /** A reconciler like production's, with test timings. */
     static LabClusterReconciler reconciler() {
-        return new LabClusterReconciler(Clock.systemUTC(), Joiner.defaultExecutor(), new SshNodeShells(Duration.ofSeconds(5)), BACKOFF, RECHECK);
+        return new LabClusterReconciler(Clock.systemUTC(), Joiner.defaultExecutor(), new SshNodeShells(Duration.ofSeconds(5)), BACKOFF, RECHECK,
+                REGISTRATION);
     }
 
     String address(int host) {

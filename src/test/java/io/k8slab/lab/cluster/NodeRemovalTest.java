@@ -120,6 +120,67 @@ class NodeRemovalTest {
         }
     }
 
+    /** A drain a PodDisruptionBudget blocks ends at nodeDrainTimeout: the Node is deleted anyway, with an Event. */
+    @Test
+    void aDrainThatCannotFinishEndsAtItsTimeout() {
+        try (LabFixture lab = LabFixture.start("stuck", 24, 1); LocalOperator operator = new LocalOperator(List.of(LabFixture.reconciler()))) {
+            lab.apply(lab.cluster(spec -> {
+            }));
+            await().atMost(WAIT).until(() -> lab.get().getStatus() != null && "1/1".equals(lab.get().getStatus().ready));
+            String leaving = lab.nodeName(1);
+            client.resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).serverSideApply();
+            runningAndReady(client.resource(pod("stuck-0", leaving, "stuck", null)).create());
+            PodDisruptionBudget pdb = client.resource(new PodDisruptionBudgetBuilder().withNewMetadata().withName("stuck").withNamespace(NAMESPACE)
+                    .endMetadata().withNewSpec().withNewMinAvailable(1).withNewSelector().addToMatchLabels("app", "stuck").endSelector()
+                    .endSpec().build()).create();
+            allowDisruptions(pdb, 0);
+
+            lab.apply(lab.cluster(spec -> {
+                spec.nodeDrainTimeout = "4s";
+                spec.nodes.get(0).name = lab.name + "-cp";
+                spec.nodes.get(0).address = lab.address(10);
+                spec.nodes.get(0).role = NodeRole.CONTROL_PLANE;
+            }));
+            NodeStatus draining = await().atMost(WAIT).until(() -> lab.node(leaving), n -> n != null && n.phase == NodePhase.Removing);
+            assertThat(draining.removingSince).isNotNull();
+
+            await().atMost(WAIT).untilAsserted(() -> assertThat(client.nodes().withName(leaving).get()).isNull());
+            assertThat(client.pods().inNamespace(NAMESPACE).withName("stuck-0").get()).as("the budget was respected: never evicted").isNotNull();
+            assertThat(removalEvents(lab.name)).anySatisfy(m -> assertThat(m).contains("DrainTimedOut", leaving, "not drained within 4s",
+                    "PodDisruptionBudget", "deleting the Node anyway"));
+        } finally {
+            client.pods().inNamespace(NAMESPACE).withGracePeriod(0).delete();
+            client.resources(PodDisruptionBudget.class).inNamespace(NAMESPACE).withName("stuck").delete();
+        }
+    }
+
+    /** A machine that does not answer gets a bounded number of kubeadm reset runs; then its Node is deleted, with an Event. */
+    @Test
+    void anUnreachableMachinesResetGivesUp() {
+        try (LabFixture lab = LabFixture.start("gone", 25, 1); LocalOperator operator = new LocalOperator(List.of(LabFixture.reconciler()))) {
+            lab.apply(lab.cluster(spec -> spec.nodeRemovalPolicy = NodeRemovalPolicy.DrainAndReset));
+            await().atMost(WAIT).until(() -> lab.get().getStatus() != null && "1/1".equals(lab.get().getStatus().ready));
+            String leaving = lab.nodeName(1);
+            lab.machines.get(0).close(); // the machine is gone
+
+            lab.apply(lab.cluster(spec -> {
+                spec.nodeRemovalPolicy = NodeRemovalPolicy.DrainAndReset;
+                spec.nodes.get(0).name = lab.name + "-cp";
+                spec.nodes.get(0).address = lab.address(10);
+                spec.nodes.get(0).role = NodeRole.CONTROL_PLANE;
+            }));
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(client.nodes().withName(leaving).get()).isNull());
+            assertThat(removalEvents(lab.name)).anySatisfy(m -> assertThat(m).contains("ResetAbandoned", leaving,
+                    "kubeadm reset failed " + LabClusterReconciler.RESET_ATTEMPTS + " times", "cannot log in", "by hand"));
+        }
+    }
+
+    private static List<String> removalEvents(String cluster) {
+        return client.v1().events().inNamespace("default").list().getItems().stream()
+                .filter(e -> "LabCluster".equals(e.getInvolvedObject().getKind()) && cluster.equals(e.getInvolvedObject().getName()))
+                .map(e -> e.getReason() + ": " + e.getMessage()).toList();
+    }
+
     private static LabNode worker(String name, String address) {
         LabNode node = new LabNode();
         node.name = name;
