@@ -180,4 +180,12 @@ class LabClusterValidatorTest {
             });
         }
     }
+
+    @ParameterizedTest(name = "nodeDrainTimeout {0}: {1}")
+    @CsvSource(nullValues = "none", value = { "10m, none", "1s, none", "0s, InvalidDuration", "forever, InvalidDuration" })
+    void theDrainTimeoutIsADurationAboveZero(String timeout, String reason) {
+        List<String> reasons = reasons("lab", spec(s -> s.nodeDrainTimeout = timeout));
+
+        assertThat(reasons).isEqualTo(reason == null ? List.of() : List.of("spec.nodeDrainTimeout " + reason));
+    }
 }
