@@ -99,6 +99,16 @@ start_local_control_plane() {
   kubectl apply --server-side -k crds/ >/dev/null || die "applying the CRDs (crds/) failed"
   kubectl wait --for condition=Established --timeout 60s crd/labclusters.lab.k8slab.io crd/bgppeerpools.lab.k8slab.io >/dev/null ||
     die "the CRDs were not established within 60 s"
+  # What deploy/operator's installer applies beside the operator: MetalLB's cluster-wide objects for the release the
+  # example pool names (the operator installs only MetalLB's namespaced part). kubectl 1.20 refuses the CRDs' CEL
+  # rules in validation and in server-side apply, so they are created unvalidated (1.20 drops the rules).
+  local metallb
+  metallb=$(grep -rhoE '"?version"? *: *"?v[0-9]+\.[0-9]+\.[0-9]+' "$EXAMPLES" | grep -oE 'v[0-9.]+' | head -n 1)
+  if [ -n "$metallb" ] && [ -d "deploy/metallb/$metallb/cluster" ]; then
+    log "installing MetalLB $metallb's cluster-wide objects (deploy/metallb/$metallb/cluster)"
+    kubectl create --validate=false -k "deploy/metallb/$metallb/cluster" >/dev/null ||
+      die "creating MetalLB's cluster-wide objects failed"
+  fi
   kubectl apply --server-side -f "$EXAMPLES" >/dev/null || die "applying the examples ($EXAMPLES) failed"
   log "local control plane ready. In another shell:"
   log "  export KUBECONFIG=$KUBECONFIG"
