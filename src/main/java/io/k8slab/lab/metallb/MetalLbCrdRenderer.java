@@ -21,8 +21,7 @@ import io.k8slab.lab.bgp.PoolProtocol;
  * {@code <bgppeerpool>-<peer>}, IPAddressPool and L2Advertisement the pool's name, BGPAdvertisement
  * {@code <pool>-<index>}. A bgp pool without advertisements gets MetalLB v0.7.3's implicit one written out, because
  * from v0.13 a pool without a BGPAdvertisement is not announced at all. Named communities are resolved to
- * {@code asn:value}, so no Community resource is needed. Every resource carries {@link #OWNER_LABEL} and the
- * operator's managed-by label.
+ * {@code asn:value}, so no Community resource is needed. Every resource carries {@link #OWNER_LABEL}.
  */
 public final class MetalLbCrdRenderer {
 
@@ -110,8 +109,7 @@ public final class MetalLbCrdRenderer {
         given.values().removeIf(Objects::isNull);
         return new GenericKubernetesResourceBuilder().withApiVersion(apiVersion).withKind(kind)
                 .withNewMetadata().withName(name).withNamespace(EffectiveTarget.of(owner.getSpec().metallb).namespace())
-                .addToLabels(OWNER_LABEL, owner.getMetadata().getName())
-                .addToLabels(Ownership.MANAGED_BY_LABEL, Ownership.MANAGED_BY).endMetadata()
+                .addToLabels(OWNER_LABEL, owner.getMetadata().getName()).endMetadata()
                 .withAdditionalProperties(Map.of("spec", given)).build();
     }
 }

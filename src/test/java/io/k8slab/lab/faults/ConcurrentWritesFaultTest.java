@@ -65,10 +65,10 @@ class ConcurrentWritesFaultTest {
 
     @Test
     void aBurstOfHundredUpdatesEndsInTheLastOne() {
-        String configMap = FaultSupport.configMapName("faults-burst");
+        String namespace = FaultSupport.namespace("faults-burst");
         String name = "faults-burst";
         pools.add(name);
-        client.resource(FaultSupport.pool(name, configMap, m -> {
+        client.resource(FaultSupport.pool(name, namespace, m -> {
         })).create();
         FaultSupport.awaitCondition(name, BgpPeerPoolReconciler.CONFIG_APPLIED, "True");
 
@@ -88,54 +88,54 @@ class ConcurrentWritesFaultTest {
         BgpPeerPool last = FaultSupport.live(name);
         assertThat(last.getMetadata().getGeneration()).isEqualTo(lastGeneration);
         assertThat(last.getSpec().addressPools.get(0).addresses).containsExactly("192.168.99.0/24");
-        FaultSupport.awaitInForce(name, configMap);
+        FaultSupport.awaitInForce(name, namespace);
         assertThat(FaultSupport.live(name).getMetadata().getGeneration()).isEqualTo(lastGeneration);
-        assertThat(FaultSupport.config(configMap)).contains("192.168.99.0/24").contains("auto-assign: false")
+        assertThat(FaultSupport.config(namespace)).contains("192.168.99.0/24").contains("auto-assign: false")
                 .doesNotContain("192.168.98.0/24");
     }
 
     @Test
     void anotherWriterOfTheConfigMapIsOverruled() {
-        String configMap = FaultSupport.configMapName("faults-cm");
+        String namespace = FaultSupport.namespace("faults-cm");
         String name = "faults-cm-writer";
         pools.add(name);
-        client.resource(FaultSupport.pool(name, configMap, m -> {
+        client.resource(FaultSupport.pool(name, namespace, m -> {
         })).create();
-        FaultSupport.awaitInForce(name, configMap);
-        String rendered = FaultSupport.config(configMap);
+        FaultSupport.awaitInForce(name, namespace);
+        String rendered = FaultSupport.config(namespace);
 
         for (int round = 0; round < 3; round++) {
             String foreign = rendered.replace("172.17.254.0/24", "172.17.9" + round + ".0/24");
-            other.configMaps().inNamespace(FaultSupport.METALLB_NAMESPACE).withName(configMap).edit(cm -> {
+            other.configMaps().inNamespace(namespace).withName("config").edit(cm -> {
                 cm.getData().put("config", foreign);
                 return cm;
             });
-            await().atMost(WAIT).untilAsserted(() -> assertThat(FaultSupport.config(configMap))
+            await().atMost(WAIT).untilAsserted(() -> assertThat(FaultSupport.config(namespace))
                     .as("the operator's config is back").isEqualTo(rendered));
         }
-        FaultSupport.awaitInForce(name, configMap);
+        FaultSupport.awaitInForce(name, namespace);
     }
 
     /** Another client's label on MetalLB's ConfigMap is not the operator's to remove when it repairs the config. */
     @Test
     void anotherWritersOwnLabelOnTheConfigMapSurvivesTheRepair() {
-        String configMap = FaultSupport.configMapName("faults-cmlabel");
+        String namespace = FaultSupport.namespace("faults-cmlabel");
         String name = "faults-cm-label";
         pools.add(name);
-        client.resource(FaultSupport.pool(name, configMap, m -> {
+        client.resource(FaultSupport.pool(name, namespace, m -> {
         })).create();
-        FaultSupport.awaitInForce(name, configMap);
-        String rendered = FaultSupport.config(configMap);
+        FaultSupport.awaitInForce(name, namespace);
+        String rendered = FaultSupport.config(namespace);
 
-        other.configMaps().inNamespace(FaultSupport.METALLB_NAMESPACE).withName(configMap).edit(cm -> {
+        other.configMaps().inNamespace(namespace).withName("config").edit(cm -> {
             cm.getData().put("config", rendered.replace("172.17.254.0/24", "172.17.99.0/24"));
             var labels = new java.util.HashMap<String, String>(cm.getMetadata().getLabels() == null ? Map.of() : cm.getMetadata().getLabels());
             labels.put(OTHER_LABEL, "kept");
             cm.getMetadata().setLabels(labels);
             return cm;
         });
-        await().atMost(WAIT).untilAsserted(() -> assertThat(FaultSupport.config(configMap)).isEqualTo(rendered));
-        assertThat(FaultSupport.configMap(configMap).getMetadata().getLabels()).as("the other writer's label stays")
+        await().atMost(WAIT).untilAsserted(() -> assertThat(FaultSupport.config(namespace)).isEqualTo(rendered));
+        assertThat(FaultSupport.configMap(namespace).getMetadata().getLabels()).as("the other writer's label stays")
                 .containsEntry(OTHER_LABEL, "kept");
     }
 
