@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.k8slab.lab.bgp.BgpPeerPool;
 import io.k8slab.lab.bgp.BgpPeerPoolReconciler;
@@ -53,6 +54,7 @@ class SpeakerViewNetnsTest {
     final KubernetesClient client = TestCluster.get().client();
     LabNetwork lab;
     LocalOperator operator;
+    private static final String TLS_SECRET = "rt-01-api-speaker-view";
 
     @BeforeAll
     void startLab() {
@@ -73,6 +75,9 @@ class SpeakerViewNetnsTest {
             MetalLbCrds.createWithStatus(client, MetalLbCrds.serviceBgpStatus(MLB, "bgp-" + i, nodeName(i), "default", "shop", List.of(BGP_PEER)));
         }
 
+        // rt-01's API takes TLS with a client certificate only.
+        client.secrets().inNamespace("kube-system").resource(new SecretBuilder().withNewMetadata().withName(TLS_SECRET).endMetadata()
+                .withType("kubernetes.io/tls").withData(lab.operatorSecretData()).build()).serverSideApply();
         operator = new LocalOperator(List.of(new BgpPeerPoolReconciler(Clock.systemUTC(), new RouterClients(), Duration.ofSeconds(2))));
         client.resource(pool()).create();
     }
@@ -87,6 +92,7 @@ class SpeakerViewNetnsTest {
         client.endpoints().inNamespace("default").withName("shop").delete();
         client.genericKubernetesResources("metallb.io/v1beta1", "ServiceBGPStatus").inNamespace(MLB).delete();
         client.pods().inNamespace(MLB).delete();
+        client.secrets().inNamespace("kube-system").withName(TLS_SECRET).delete();
         for (int i = 1; i <= WORKERS.size(); i++) {
             client.nodes().withName(nodeName(i)).delete();
         }
@@ -150,7 +156,8 @@ class SpeakerViewNetnsTest {
     private BgpPeerPool pool() {
         return Manifests.toResource(Manifests.variant(Manifests.BGP_PEER_POOL, POOL, m -> {
             ((ObjectNode) m.at("/spec/metallb")).put("namespace", MLB).put("install", false).put("version", MetalLbCrds.VERSION);
-            ((ObjectNode) m.at("/spec/peers/0/router")).put("address", lab.routerApi()).put("managed", false);
+            ObjectNode router = ((ObjectNode) m.at("/spec/peers/0/router")).put("address", lab.routerApi()).put("managed", false);
+            router.putObject("tlsSecretRef").put("name", TLS_SECRET).put("namespace", "kube-system");
             ObjectNode addressPool = (ObjectNode) m.at("/spec/addressPools/0");
             addressPool.put("name", "speaker-space");
             ((ArrayNode) addressPool.withArray("addresses")).removeAll().add("172.17.252.0/24");
