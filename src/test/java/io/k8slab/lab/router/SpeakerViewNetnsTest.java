@@ -104,9 +104,13 @@ class SpeakerViewNetnsTest {
     @Test
     @Order(1)
     void aRouteTheRouterLacksFromAnAdvertisingSpeakerIsNotReceived() {
-        // Until the sessions are up the router lacks every path; then only the third worker's.
-        BgpPeerPool pool = awaitStatus(p -> assertThat(p.getStatus().routeStatuses).singleElement()
-                .satisfies(route -> assertThat(route.observedNextHops).hasSize(2)));
+        // Until the sessions are up the router lacks every path; then only the third worker's. The third session
+        // may come up after the first two paths arrive, so both are awaited together.
+        BgpPeerPool pool = awaitStatus(p -> {
+            assertThat(p.getStatus().routeStatuses).singleElement().satisfies(route -> assertThat(route.observedNextHops).hasSize(2));
+            assertThat(p.getStatus().peerStatuses.get(0).sessions).hasSize(WORKERS.size())
+                    .allSatisfy(session -> assertThat(session.state).isEqualTo("Established"));
+        });
 
         RouteStatus route = pool.getStatus().routeStatuses.get(0);
         assertThat(route.prefix).isEqualTo(PREFIX);
