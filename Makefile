@@ -6,7 +6,7 @@ MVN ?= ./mvnw
 KUBE_API_TEST_DIR ?= $(HOME)/.kubeapitest
 export KUBE_API_TEST_DIR
 
-.PHONY: help test deps test-binaries build run crds bench lint up provision down clean status demo reload-operator
+.PHONY: help test deps test-binaries build run crds metallb-cluster bench lint up provision down clean status demo reload-operator
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -33,6 +33,9 @@ run: test-binaries ## Run the operator against the current context, or a local c
 
 crds: ## Regenerate crds/ from the Java types
 	$(MVN) -B -q test -Dtest=CrdDriftTest -Dsurefire.failIfNoSpecifiedTests=false -Dcrds.update=true
+
+metallb-cluster: ## Regenerate deploy/metallb/<version>/cluster/ from MetalLB's manifests
+	$(MVN) -B -q test -Dtest=MetalLbClusterManifestsTest -Dsurefire.failIfNoSpecifiedTests=false -Dmetallb.cluster.update=true
 
 lint: ## The lab's static checks (ruby, vagrant validate, ansible syntax and lint, shellcheck); also run by the tests
 	bash hack/lint-lab.sh

@@ -373,6 +373,8 @@ module Lab
             "bgppeerpool_name" => fetch("bgppeerpool", "name")
           },
           "crds" => File.join(guest_root, "crds"),
+          # MetalLB's cluster-wide objects, when the operator installs MetalLB ("" otherwise).
+          "metallb_cluster" => metallb_cluster(guest_root),
           "operator" => {
             "kustomization" => File.join(guest_root, "deploy", "operator"),
             "application" => File.join(guest_root, "target", "quarkus-app"),
@@ -381,6 +383,15 @@ module Lab
           }
         }
       }
+    end
+
+    # deploy/metallb/<version>/cluster for the BgpPeerPool's MetalLB when the operator installs it: the Namespace,
+    # CRDs, cluster roles and webhook configuration the operator has no rights to write.
+    def metallb_cluster(guest_root)
+      metallb = fetch("bgppeerpool").fetch("metallb", {})
+      return "" unless metallb.fetch("install", true)
+
+      File.join(guest_root, "deploy", "metallb", metallb.fetch("version"), "cluster")
     end
 
     # rsync excludes for one VM's synced folder: never the git history or build output other than the packaged

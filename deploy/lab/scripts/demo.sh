@@ -27,7 +27,7 @@ for _ in $(seq 60); do
 done
 if [ -z "$ip" ]; then
   echo "demo: the Service got no EXTERNAL-IP in 5 minutes; see \`make status\` (is the BgpPeerPool Ready?)" >&2
-  on "$master" 'kubectl get service nginx; kubectl get bgppeerpools' >&2 || true
+  on "$master" 'kubectl get service nginx; kubectl get bgppeerpools; kubectl get ipaddresspools,bgppeers --all-namespaces' >&2 || true
   exit 1
 fi
 on "$master" 'kubectl get service nginx -o wide'

@@ -8,10 +8,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+
+import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Endpoints;
@@ -23,6 +26,7 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.VersionInfo;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -37,6 +41,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.k8slab.lab.cluster.LabCluster;
 import io.k8slab.lab.cluster.LabNetworks;
+import io.k8slab.lab.join.Backoff;
 import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.kube.EventRecorder;
 import io.k8slab.lab.kube.StatusPatch;
@@ -45,13 +50,16 @@ import io.k8slab.lab.metallb.AssignedAddresses;
 import io.k8slab.lab.metallb.BgpConfigValidator;
 import io.k8slab.lab.metallb.EffectiveTarget;
 import io.k8slab.lab.metallb.InstallationChecks;
-import io.k8slab.lab.metallb.MetalLbConfigMap;
+import io.k8slab.lab.metallb.KubernetesCompatibility;
 import io.k8slab.lab.metallb.MetalLbConfigMapConfiguration;
 import io.k8slab.lab.metallb.MetalLbConfiguration;
 import io.k8slab.lab.metallb.MetalLbCrdConfiguration;
 import io.k8slab.lab.metallb.MetalLbCrdRenderer;
 import io.k8slab.lab.metallb.MetalLbInstallation;
 import io.k8slab.lab.metallb.MetalLbVersion;
+import io.k8slab.lab.metallb.NotOwnedException;
+import io.k8slab.lab.metallb.Ownership;
+import io.k8slab.lab.metallb.WebhookNotReadyException;
 import io.k8slab.lab.router.RouterClients;
 import io.k8slab.lab.routes.ExpectedRoutes;
 import io.k8slab.lab.routes.RouterSurvey;
@@ -76,44 +84,83 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
     public static final String PEERS_ESTABLISHED = "PeersEstablished";
     public static final String ROUTES_CONVERGED = "RoutesConverged";
     public static final String READY = "Ready";
+    public static final String WEBHOOK_NOT_READY = "WebhookNotReady";
+    public static final String NAMESPACE_NOT_ALLOWED = "NamespaceNotAllowed";
+    /** The operator setting naming the MetalLB namespace it may touch. */
+    public static final String NAMESPACE_SETTING = "lab.metallb.namespace";
+    public static final String DEFAULT_METALLB_NAMESPACE = "metallb-system";
 
     /** How often the routers are asked again when nothing in the cluster changed: two cheap gRPC calls a peer. */
     static final Duration ROUTER_REFRESH = Duration.ofSeconds(10);
     /** How soon a refused write of MetalLB's configuration (say, its namespace missing) is tried again. */
     static final Duration WRITE_RECHECK = Duration.ofSeconds(10);
     private static final String SPEAKER_SELECTOR = "app=metallb,component=speaker";
+    private static final String HELM_SELECTOR = MetalLbInstallation.HELM_NAME_LABEL + "=metallb";
+    /** Retries while MetalLB's webhook does not answer yet: its controller is starting. */
+    static final Backoff WEBHOOK_BACKOFF = new Backoff(Duration.ofSeconds(5), Duration.ofMinutes(5));
 
     private final Clock clock;
     private final RouterClients routers;
     private final Duration routerRefresh;
     private final InstallationChecks installationChecks;
     private final MetalLbStatusWatch metalLbStatus;
+    /** The one namespace whose MetalLB objects the operator may read and write (deploy/operator grants no other). */
+    private final String metallbNamespace;
+    /** Writes refused in a row because MetalLB's webhook did not answer, by pool name. */
+    private final Map<String, Integer> webhookFailures = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile CachedVersion kubernetesVersion;
 
     public BgpPeerPoolReconciler() {
         this(Clock.systemUTC(), new RouterClients(), ROUTER_REFRESH);
     }
 
+    /** With the MetalLB namespace of the operator's setting {@value #NAMESPACE_SETTING}. */
     public BgpPeerPoolReconciler(Clock clock, RouterClients routers, Duration routerRefresh) {
+        this(clock, routers, routerRefresh, ConfigProvider.getConfig().getOptionalValue(NAMESPACE_SETTING, String.class)
+                .orElse(DEFAULT_METALLB_NAMESPACE));
+    }
+
+    public BgpPeerPoolReconciler(Clock clock, RouterClients routers, Duration routerRefresh, String metallbNamespace) {
         this.clock = clock;
         this.routers = routers;
         this.routerRefresh = routerRefresh;
+        this.metallbNamespace = metallbNamespace;
         this.installationChecks = new InstallationChecks(clock, InstallationChecks.INTERVAL);
         this.metalLbStatus = new MetalLbStatusWatch(clock);
     }
 
     @Override
     public List<EventSource<?, BgpPeerPool>> prepareEventSources(EventSourceContext<BgpPeerPool> context) {
-        // MetalLB's objects and the lab's networks concern every pool: a lab has one or a few.
+        // MetalLB's objects and the lab's networks concern every pool: a lab has one or a few. MetalLB's are watched
+        // in its namespace only: the operator may read nowhere else.
         var configMaps = InformerEventSourceConfiguration.from(ConfigMap.class, BgpPeerPool.class)
-                .withLabelSelector(MetalLbConfigMap.MANAGED_BY_LABEL + "=" + MetalLbConfigMap.MANAGED_BY)
+                .withNamespaces(Set.of(metallbNamespace))
+                .withLabelSelector(Ownership.MANAGED_BY_LABEL + "=" + Ownership.MANAGED_BY)
                 .withSecondaryToPrimaryMapper(o -> allPools(context))
                 .build();
+        // MetalLB's components as its manifests label them, and as its Helm chart does (a MetalLB brought by the user).
         var deployments = InformerEventSourceConfiguration.from(Deployment.class, BgpPeerPool.class)
+                .withNamespaces(Set.of(metallbNamespace))
+                .withName("metallb-deployments")
                 .withLabelSelector("app=metallb")
+                .withSecondaryToPrimaryMapper(o -> allPools(context))
+                .build();
+        var helmDeployments = InformerEventSourceConfiguration.from(Deployment.class, BgpPeerPool.class)
+                .withNamespaces(Set.of(metallbNamespace))
+                .withName("metallb-helm-deployments")
+                .withLabelSelector(HELM_SELECTOR)
                 .withSecondaryToPrimaryMapper(o -> allPools(context))
                 .build();
         var daemonSets = InformerEventSourceConfiguration.from(DaemonSet.class, BgpPeerPool.class)
+                .withNamespaces(Set.of(metallbNamespace))
+                .withName("metallb-daemonsets")
                 .withLabelSelector("app=metallb")
+                .withSecondaryToPrimaryMapper(o -> allPools(context))
+                .build();
+        var helmDaemonSets = InformerEventSourceConfiguration.from(DaemonSet.class, BgpPeerPool.class)
+                .withNamespaces(Set.of(metallbNamespace))
+                .withName("metallb-helm-daemonsets")
+                .withLabelSelector(HELM_SELECTOR)
                 .withSecondaryToPrimaryMapper(o -> allPools(context))
                 .build();
         var clusters = InformerEventSourceConfiguration.from(LabCluster.class, BgpPeerPool.class)
@@ -127,16 +174,26 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
                 .withSecondaryToPrimaryMapper(o -> allPools(context))
                 .build();
         var speakers = InformerEventSourceConfiguration.from(Pod.class, BgpPeerPool.class)
+                .withNamespaces(Set.of(metallbNamespace))
+                .withName("metallb-speakers")
                 .withLabelSelector(SPEAKER_SELECTOR)
+                .withSecondaryToPrimaryMapper(o -> allPools(context))
+                .build();
+        var helmSpeakers = InformerEventSourceConfiguration.from(Pod.class, BgpPeerPool.class)
+                .withNamespaces(Set.of(metallbNamespace))
+                .withName("metallb-helm-speakers")
+                .withLabelSelector(HELM_SELECTOR + "," + MetalLbInstallation.HELM_COMPONENT_LABEL + "=speaker")
                 .withSecondaryToPrimaryMapper(o -> allPools(context))
                 .build();
         var endpoints = InformerEventSourceConfiguration.from(Endpoints.class, BgpPeerPool.class)
                 .withSecondaryToPrimaryMapper(o -> allPools(context))
                 .build();
         return List.of(new InformerEventSource<>(configMaps, context), new InformerEventSource<>(deployments, context),
-                new InformerEventSource<>(daemonSets, context), new InformerEventSource<>(clusters, context),
+                new InformerEventSource<>(helmDeployments, context), new InformerEventSource<>(daemonSets, context),
+                new InformerEventSource<>(helmDaemonSets, context), new InformerEventSource<>(clusters, context),
                 new InformerEventSource<>(services, context), new InformerEventSource<>(nodes, context),
-                new InformerEventSource<>(speakers, context), new InformerEventSource<>(endpoints, context));
+                new InformerEventSource<>(speakers, context), new InformerEventSource<>(helmSpeakers, context),
+                new InformerEventSource<>(endpoints, context));
     }
 
     private static MetalLbConfiguration configuration(MetalLbVersion.Mode mode, KubernetesClient client, EffectiveTarget target) {
@@ -158,20 +215,27 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         EffectiveTarget target = EffectiveTarget.of(pool.getSpec().metallb);
 
         Optional<Violation> versionProblem = MetalLbVersion.check(target.version());
-        MetalLbVersion.Mode mode = versionProblem.isPresent() ? null : MetalLbVersion.parse(target.version()).orElseThrow().mode();
+        Optional<Violation> namespaceProblem = namespaceNotAllowed(target);
+        MetalLbVersion.Mode mode = versionProblem.isPresent() || namespaceProblem.isPresent() ? null
+                : MetalLbVersion.parse(target.version()).orElseThrow().mode();
 
         // From the informers' caches: a timed router refresh re-reads neither for the install check nor for availability.
         Optional<Deployment> controller = cached(context, Deployment.class).stream().filter(d -> MetalLbInstallation.isController(d, target)).findFirst();
         Optional<DaemonSet> speaker = cached(context, DaemonSet.class).stream().filter(d -> MetalLbInstallation.isSpeaker(d, target)).findFirst();
 
-        // 1. Install MetalLB, or put back what was deleted or edited: only where the cluster's one MetalLB goes.
-        Optional<Violation> installedElsewhere = MetalLbInstallation.installedElsewhere(pool, context.getPrimaryCache().list().toList());
-        if (target.install() && mode == MetalLbVersion.Mode.CONFIG_MAP && installedElsewhere.isEmpty()
-                && installationChecks.due(target, controller, speaker)) {
-            List<String> written = MetalLbInstallation.ensure(client, target);
-            installationChecks.checked(target);
-            if (!written.isEmpty()) {
-                events.normal(pool, "MetalLBInstalled", "applied " + String.join(", ", written) + " for " + target);
+        // 1. Install MetalLB, or put back what was deleted or edited.
+        Optional<Violation> notInstallable = MetalLbInstallation.notInstallable(target)
+                .or(() -> target.install() ? KubernetesCompatibility.check(target, kubernetesVersion(client)) : Optional.empty());
+        Optional<NotOwnedException> installNotOwned = Optional.empty();
+        if (target.install() && mode != null && notInstallable.isEmpty() && installationChecks.due(target, controller, speaker)) {
+            try {
+                List<String> written = MetalLbInstallation.ensure(client, target);
+                installationChecks.checked(target);
+                if (!written.isEmpty()) {
+                    events.normal(pool, "MetalLBInstalled", "applied " + String.join(", ", written) + " for " + target);
+                }
+            } catch (NotOwnedException e) {
+                installNotOwned = Optional.of(e);
             }
         }
 
@@ -179,7 +243,8 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         MetalLbConfiguration configuration = mode == null ? null : configuration(mode, client, target);
         List<Violation> violations = new ArrayList<>();
         versionProblem.ifPresent(violations::add);
-        installedElsewhere.ifPresent(violations::add);
+        namespaceProblem.ifPresent(violations::add);
+        notInstallable.ifPresent(violations::add);
         List<BgpPeerPool> others = mode == null ? List.of() : configuration.othersInForce(pool);
         if (mode != null) {
             violations.addAll(BgpConfigValidator.validate(pool, others, labNetworks(context)));
@@ -191,9 +256,11 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
 
         // 3. Write MetalLB's configuration when it differs: this pool's new spec if valid, else its last accepted one.
         boolean writeFailed = false;
+        Optional<WebhookNotReadyException> webhookNotReady = Optional.empty();
         if (mode != null) {
             try {
                 MetalLbConfiguration.Outcome outcome = valid ? configuration.accept(pool) : configuration.keep(pool);
+                webhookFailures.remove(pool.getMetadata().getName());
                 outcome.writes().forEach(write -> {
                     if (write.repairedDrift()) {
                         events.warning(pool, "DriftRepaired", write.description());
@@ -207,6 +274,16 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
                         !outcome.poolInForce() ? "no valid spec of this pool was ever applied"
                                 : valid ? "in force in " + target : "the spec is invalid; the last valid spec stays in force in " + target,
                         generation, now);
+            } catch (NotOwnedException e) {
+                // Someone else's object of that name: left as it is until a person adopts it.
+                status.configHash = pool.getStatus() == null ? null : pool.getStatus().configHash;
+                Conditions.set(status.conditions, CONFIG_APPLIED, false, Ownership.NOT_OWNED, e.getMessage(), generation, now);
+            } catch (WebhookNotReadyException e) {
+                // MetalLB is starting: say so, retry with backoff, and carry on with the rest of the report.
+                webhookNotReady = Optional.of(e);
+                webhookFailures.merge(pool.getMetadata().getName(), 1, Integer::sum);
+                status.configHash = pool.getStatus() == null ? null : pool.getStatus().configHash;
+                Conditions.set(status.conditions, CONFIG_APPLIED, false, WEBHOOK_NOT_READY, e.getMessage(), generation, now);
             } catch (KubernetesClientException e) {
                 // A refused write is reported, not retried in a loop of stack traces; the recheck below tries again.
                 ConfigWriteFailure failure = ConfigWriteFailure.of(e, target).orElseThrow(() -> e);
@@ -218,7 +295,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
                 Conditions.set(status.conditions, CONFIG_APPLIED, false, failure.reason(), failure.message(), generation, now);
             }
         } else {
-            // Without a version there is no telling where to write; whatever was in force stays.
+            // Without a version, or in a namespace it may not touch, the operator writes nothing; whatever was in force stays.
             boolean wasApplied = pool.getStatus() != null && Conditions.isTrue(pool.getStatus().conditions, CONFIG_APPLIED);
             Conditions.set(status.conditions, CONFIG_APPLIED, wasApplied, wasApplied ? "LastValidConfigInForce" : "NeverApplied",
                     wasApplied ? "the spec is invalid; the last valid spec stays in force" : "no valid spec of this pool was ever applied",
@@ -234,8 +311,16 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
 
         // 4. Report whether MetalLB runs.
         MetalLbInstallation.Availability availability = MetalLbInstallation.availability(controller, speaker);
-        Conditions.set(status.conditions, METALLB_AVAILABLE, availability.available(),
-                availability.available() ? "Available" : "NotAvailable", availability.describe(), generation, now);
+        if (installNotOwned.isPresent()) {
+            Conditions.set(status.conditions, METALLB_AVAILABLE, false, Ownership.NOT_OWNED,
+                    "not installed: " + installNotOwned.get().getMessage(), generation, now);
+        } else if (webhookNotReady.isPresent()) {
+            Conditions.set(status.conditions, METALLB_AVAILABLE, false, WEBHOOK_NOT_READY,
+                    availability.describe() + "; " + webhookNotReady.get().getMessage(), generation, now);
+        } else {
+            Conditions.set(status.conditions, METALLB_AVAILABLE, availability.available(),
+                    availability.available() ? "Available" : "NotAvailable", availability.describe(), generation, now);
+        }
         status.speakers = availability.speakersReady() + "/" + availability.speakersDesired();
 
         // 5. Ask the routers what they see, keep managed routers' neighbors in step, compare with what should be.
@@ -254,9 +339,10 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
                 generation, now);
         UpdateControl<BgpPeerPool> control = write(pool, status);
         // Routers change without telling the cluster: look again on an interval when there is one to ask. A refused
-        // write is tried again too: a namespace created later is not watched.
+        // write is tried again too: a namespace created later is not watched; a webhook that did not answer, with backoff.
         Optional<Duration> recheck = Stream.of(writeFailed ? WRITE_RECHECK : null,
-                routing.sessions() == RouterSurvey.Verdict.NOT_OBSERVED ? null : routerRefresh)
+                routing.sessions() == RouterSurvey.Verdict.NOT_OBSERVED ? null : routerRefresh,
+                webhookNotReady.isPresent() ? WEBHOOK_BACKOFF.delay(webhookFailures.getOrDefault(pool.getMetadata().getName(), 1)) : null)
                 .filter(java.util.Objects::nonNull).min(Comparator.naturalOrder());
         return recheck.map(control::rescheduleAfter).orElse(control);
     }
@@ -300,20 +386,58 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
                 cached(context, Endpoints.class), List.of());
     }
 
+    /** Every cached object of the type, from all its informers (MetalLB's components have two: manifests' and Helm's labels). */
     @SuppressWarnings("unchecked")
     private static <R extends HasMetadata> List<R> cached(Context<BgpPeerPool> context, Class<R> type) {
-        return ((InformerEventSource<R, BgpPeerPool>) context.eventSourceRetriever().getEventSourceFor(type)).list().toList();
+        return context.eventSourceRetriever().getEventSourcesFor(type).stream()
+                .flatMap(source -> ((InformerEventSource<R, BgpPeerPool>) source).list())
+                .collect(Collectors.toMap(o -> o.getMetadata().getUid() == null ? ResourceID.fromResource(o).toString() : o.getMetadata().getUid(),
+                        o -> o, (a, b) -> a, java.util.LinkedHashMap::new))
+                .values().stream().toList();
     }
 
     @Override
     public DeleteControl cleanup(BgpPeerPool pool, Context<BgpPeerPool> context) {
         EffectiveTarget target = EffectiveTarget.of(pool.getSpec().metallb);
         Optional<MetalLbVersion> version = MetalLbVersion.parse(target.version());
-        if (version.isPresent()) {
-            configuration(version.get().mode(), context.getClient(), target).remove(pool).writes().forEach(write -> new EventRecorder(context.getClient())
-                    .normal(pool, "ConfigRemoved", write.description()));
+        if (version.isPresent() && namespaceNotAllowed(target).isEmpty()) {
+            try {
+                configuration(version.get().mode(), context.getClient(), target).remove(pool).writes().forEach(write -> new EventRecorder(context.getClient())
+                        .normal(pool, "ConfigRemoved", write.description()));
+            } catch (NotOwnedException e) {
+                // Someone else's object: none of this pool's configuration is in it, and it stays as it is.
+            }
         }
         return DeleteControl.defaultDelete();
+    }
+
+    /**
+     * The operator touches MetalLB's objects in one namespace, its setting {@value #NAMESPACE_SETTING}: the one
+     * deploy/operator's Role grants. A pool naming another gets this violation and nothing is read or written there.
+     */
+    Optional<Violation> namespaceNotAllowed(EffectiveTarget target) {
+        return metallbNamespace.equals(target.namespace()) ? Optional.empty()
+                : Optional.of(new Violation("spec.metallb.namespace", NAMESPACE_NOT_ALLOWED, "the operator may touch MetalLB's objects "
+                        + "in namespace " + metallbNamespace + " only (its setting " + NAMESPACE_SETTING + ", the namespace deploy/operator "
+                        + "grants it), not in " + target.namespace() + ": set spec.metallb.namespace to " + metallbNamespace
+                        + ", or run the operator with " + NAMESPACE_SETTING + "=" + target.namespace() + " and its Role there"));
+    }
+
+    /** The API server's release, read once every {@link InstallationChecks#INTERVAL} (a control plane may be upgraded). */
+    private KubernetesCompatibility.KubernetesVersion kubernetesVersion(KubernetesClient client) {
+        Instant now = clock.instant();
+        CachedVersion cached = kubernetesVersion;
+        if (cached == null || !now.isBefore(cached.read().plus(InstallationChecks.INTERVAL))) {
+            VersionInfo info = client.getKubernetesVersion();
+            var version = KubernetesCompatibility.KubernetesVersion.parse(info.getMajor(), info.getMinor())
+                    .orElseThrow(() -> new IllegalStateException("unreadable Kubernetes version " + info.getMajor() + "." + info.getMinor()));
+            cached = new CachedVersion(version, now);
+            kubernetesVersion = cached;
+        }
+        return cached.version();
+    }
+
+    private record CachedVersion(KubernetesCompatibility.KubernetesVersion version, Instant read) {
     }
 
     private static BgpPeerPoolStatus startStatus(BgpPeerPool pool) {

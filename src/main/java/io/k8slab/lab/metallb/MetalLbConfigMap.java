@@ -29,8 +29,6 @@ public final class MetalLbConfigMap {
 
     public static final String CONFIG_KEY = "config";
     static final String SOURCE_PREFIX = "bgppeerpool.";
-    public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
-    public static final String MANAGED_BY = "lab-operator";
 
     private static final ObjectMapper CANONICAL = new ObjectMapper()
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
@@ -65,7 +63,7 @@ public final class MetalLbConfigMap {
                 .withNewMetadata()
                 .withName(target.configMapName())
                 .withNamespace(target.namespace())
-                .addToLabels(MANAGED_BY_LABEL, MANAGED_BY)
+                .addToLabels(Ownership.MANAGED_BY_LABEL, Ownership.MANAGED_BY)
                 .endMetadata()
                 .withData(data)
                 .build();

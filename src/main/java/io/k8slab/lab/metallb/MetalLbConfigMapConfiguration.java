@@ -13,7 +13,8 @@ import io.k8slab.lab.bgp.BgpPeerPool;
 /**
  * MetalLB v0.12 and older: one ConfigMap for all pools of a target, holding the accepted specs beside the rendered
  * config (see {@link MetalLbConfigMap}). Writes are updates locked to the resourceVersion read, so two pools
- * reconciled at once cannot drop each other's spec: the loser gets a conflict and is retried.
+ * reconciled at once cannot drop each other's spec: the loser gets a conflict and is retried. A ConfigMap of that
+ * name the operator does not own ({@link Ownership}) is never written.
  */
 public final class MetalLbConfigMapConfiguration implements MetalLbConfiguration {
 
@@ -64,6 +65,9 @@ public final class MetalLbConfigMapConfiguration implements MetalLbConfiguration
         // Nothing accepted and nothing there: creating an empty config would change nothing MetalLB does.
         boolean nothingToSay = live == null && sources.isEmpty();
         if (!nothingToSay && !MetalLbConfigMap.inForce(live, desired)) {
+            if (!Ownership.mayWrite(live)) {
+                throw new NotOwnedException(List.of(Ownership.describe(live)));
+            }
             writes.add(new Write(describe(desired), live != null && onlyConfigDiffers(live, desired)));
             if (live == null) {
                 client.resource(desired).create();

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.k8slab.lab.bgp.BgpPeerPool;
 import io.k8slab.lab.kube.Conditions;
@@ -18,7 +19,8 @@ import io.k8slab.lab.kube.Subset;
 /**
  * MetalLB v0.13 and later: each BgpPeerPool owns the metallb.io resources rendered from it (labelled
  * {@link MetalLbCrdRenderer#OWNER_LABEL}). Accepting a pool applies what differs and prunes what it no longer
- * renders; an invalid pool's resources are left exactly as they are, which is its last valid configuration.
+ * renders; an invalid pool's resources are left exactly as they are, which is its last valid configuration. A
+ * resource of the same name the operator does not own ({@link Ownership}) stops the write: nothing is changed.
  */
 public final class MetalLbCrdConfiguration implements MetalLbConfiguration {
 
@@ -62,13 +64,25 @@ public final class MetalLbCrdConfiguration implements MetalLbConfiguration {
         List<GenericKubernetesResource> desired = MetalLbCrdRenderer.render(pools).stream()
                 .filter(r -> pool.getMetadata().getName().equals(r.getMetadata().getLabels().get(MetalLbCrdRenderer.OWNER_LABEL)))
                 .toList();
+        List<GenericKubernetesResource> live = desired.stream().map(resource -> client.resource(resource).get()).toList();
+        List<String> notOwned = live.stream().filter(found -> !owned(found, pool)).map(Ownership::describe).toList();
+        if (!notOwned.isEmpty()) {
+            throw new NotOwnedException(notOwned);
+        }
         List<Write> writes = new ArrayList<>();
-        for (GenericKubernetesResource resource : desired) {
-            GenericKubernetesResource live = client.resource(resource).get();
+        for (int i = 0; i < desired.size(); i++) {
+            GenericKubernetesResource resource = desired.get(i);
             JsonNode wanted = Serialization.jsonMapper().valueToTree(resource);
-            if (live == null || !Subset.contains(Serialization.jsonMapper().valueToTree(live), wanted)) {
-                client.resource(resource).fieldManager(MetalLbInstallation.FIELD_MANAGER).forceConflicts().serverSideApply();
-                writes.add(new Write(describe(resource, live == null ? "created" : "updated"), false));
+            if (live.get(i) == null || !Subset.contains(Serialization.jsonMapper().valueToTree(live.get(i)), wanted)) {
+                try {
+                    client.resource(resource).fieldManager(MetalLbInstallation.FIELD_MANAGER).forceConflicts().serverSideApply();
+                } catch (KubernetesClientException e) {
+                    if (WebhookNotReadyException.isWebhookCallFailure(e)) {
+                        throw new WebhookNotReadyException(resource.getKind() + " " + target.namespace() + "/" + resource.getMetadata().getName(), e);
+                    }
+                    throw e;
+                }
+                writes.add(new Write(describe(resource, live.get(i) == null ? "created" : "updated"), false));
             }
         }
         Set<String> wantedKeys = desired.stream().map(MetalLbCrdConfiguration::key).collect(Collectors.toSet());
@@ -105,6 +119,12 @@ public final class MetalLbCrdConfiguration implements MetalLbConfiguration {
                     .withLabel(MetalLbCrdRenderer.OWNER_LABEL, pool.getMetadata().getName()).list().getItems());
         }
         return owned;
+    }
+
+    /** Absent, the operator's ({@link Ownership}), or rendered from this pool by an operator that did not label it yet. */
+    private static boolean owned(GenericKubernetesResource live, BgpPeerPool pool) {
+        return Ownership.mayWrite(live) || live.getMetadata().getLabels() != null
+                && pool.getMetadata().getName().equals(live.getMetadata().getLabels().get(MetalLbCrdRenderer.OWNER_LABEL));
     }
 
     private static String key(GenericKubernetesResource resource) {

@@ -21,7 +21,8 @@ import io.k8slab.lab.bgp.PoolProtocol;
  * {@code <bgppeerpool>-<peer>}, IPAddressPool and L2Advertisement the pool's name, BGPAdvertisement
  * {@code <pool>-<index>}. A bgp pool without advertisements gets MetalLB v0.7.3's implicit one written out, because
  * from v0.13 a pool without a BGPAdvertisement is not announced at all. Named communities are resolved to
- * {@code asn:value}, so no Community resource is needed. Every resource carries {@link #OWNER_LABEL}.
+ * {@code asn:value}, so no Community resource is needed. Every resource carries {@link #OWNER_LABEL} and the
+ * operator's managed-by label.
  */
 public final class MetalLbCrdRenderer {
 
@@ -109,7 +110,8 @@ public final class MetalLbCrdRenderer {
         given.values().removeIf(Objects::isNull);
         return new GenericKubernetesResourceBuilder().withApiVersion(apiVersion).withKind(kind)
                 .withNewMetadata().withName(name).withNamespace(EffectiveTarget.of(owner.getSpec().metallb).namespace())
-                .addToLabels(OWNER_LABEL, owner.getMetadata().getName()).endMetadata()
+                .addToLabels(OWNER_LABEL, owner.getMetadata().getName())
+                .addToLabels(Ownership.MANAGED_BY_LABEL, Ownership.MANAGED_BY).endMetadata()
                 .withAdditionalProperties(Map.of("spec", given)).build();
     }
 }

@@ -1,11 +1,8 @@
 package io.k8slab.lab.metallb;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,20 +16,23 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.k8slab.lab.bgp.BgpPeerPool;
 import io.k8slab.lab.kube.Subset;
 import io.k8slab.lab.kube.Violation;
 
 /**
- * Installs MetalLB v0.7.3 from the manifests under {@code deploy/metallb} (embedded in the jar) and keeps its
- * components as released: a deleted or edited component is applied again. Only what differs is written.
+ * Installs an embedded MetalLB release ({@link MetalLbRelease}: v0.7.3, or v0.16.1's native manifest for the
+ * metallb.io era) and keeps its components as released: a deleted or edited component is applied again. Only what
+ * differs is written. A MetalLB installed another way ({@code install: false}) is found by the released names or,
+ * for the Helm chart, by its {@code app.kubernetes.io} labels.
  */
 public final class MetalLbInstallation {
 
-    static final String MANIFEST = "/metallb/v0.7.3/metallb.yaml";
     static final String RELEASED_NAMESPACE = "metallb-system";
     static final String RELEASED_CONFIG_ARG = "--config=config";
     public static final String FIELD_MANAGER = "lab-operator";
+    /** The Helm chart's labels: {@code app.kubernetes.io/name=metallb}, component {@code controller} or {@code speaker}. */
+    public static final String HELM_NAME_LABEL = "app.kubernetes.io/name";
+    public static final String HELM_COMPONENT_LABEL = "app.kubernetes.io/component";
 
     /** How the components are doing: the controller Deployment and the speaker DaemonSet. */
     public record Availability(boolean controllerAvailable, int speakersReady, int speakersDesired) {
@@ -49,56 +49,71 @@ public final class MetalLbInstallation {
     private MetalLbInstallation() {
     }
 
-    /** The released manifests adapted to the target's namespace and ConfigMap name. Pure. */
+    /**
+     * Why the operator cannot install the target's MetalLB: it installs the embedded releases only (installing
+     * another release's manifest under this version's name would report something that is not running). Pure.
+     */
+    public static Optional<Violation> notInstallable(EffectiveTarget target) {
+        if (!target.install() || MetalLbVersion.parse(target.version()).isEmpty() || MetalLbRelease.of(target.version()).isPresent()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Violation("spec.metallb.version", "ReleaseNotEmbedded", "the operator installs MetalLB "
+                + MetalLbRelease.embeddedVersions() + " only, not " + target.version() + ": choose one of those, or set "
+                + "spec.metallb.install to false to configure a MetalLB " + target.version() + " installed another way"));
+    }
+
+    /**
+     * What the operator installs: the release's namespaced objects (service accounts, roles and bindings, the
+     * webhook's Secret and Service, the controller Deployment, the speaker DaemonSet, ...), adapted to the target's
+     * namespace and ConfigMap name and labelled as the operator's. The cluster-wide ones (Namespace, CRDs, cluster
+     * roles and bindings, the validating webhook configuration) ship in {@code deploy/metallb/<version>/cluster} for
+     * whoever installs the operator, so the operator needs no rights over cluster-wide RBAC. Pure.
+     */
     public static List<GenericKubernetesResource> desired(EffectiveTarget target) {
+        MetalLbRelease release = MetalLbRelease.of(target.version())
+                .orElseThrow(() -> new IllegalArgumentException("no embedded MetalLB release " + target.version()));
         List<GenericKubernetesResource> objects = new ArrayList<>();
-        for (JsonNode manifest : Release.MANIFESTS) {
+        for (JsonNode manifest : release.manifests()) {
+            if (!MetalLbRelease.namespaced(manifest)) {
+                continue;
+            }
             ObjectNode object = (ObjectNode) manifest.deepCopy();
             retarget(object, target);
+            ObjectNode metadata = (ObjectNode) object.get("metadata");
+            (metadata.has("labels") ? (ObjectNode) metadata.get("labels") : metadata.putObject("labels"))
+                    .put(Ownership.MANAGED_BY_LABEL, Ownership.MANAGED_BY);
             objects.add(Serialization.jsonMapper().convertValue(object, GenericKubernetesResource.class));
         }
         return objects;
     }
 
     /**
-     * A cluster runs one installed MetalLB: its controller assigns every LoadBalancer Service's address, and the
-     * release's cluster roles and bindings ({@code metallb-system:controller}, {@code metallb-system:speaker}) are
-     * shared. The oldest BgpPeerPool that installs MetalLB (then the first by name) decides the namespace; another
-     * that would install it elsewhere gets this violation and installs nothing. Pools being deleted do not count. Pure.
-     */
-    public static Optional<Violation> installedElsewhere(BgpPeerPool pool, List<BgpPeerPool> pools) {
-        EffectiveTarget target = EffectiveTarget.of(pool.getSpec().metallb);
-        if (!target.install()) {
-            return Optional.empty();
-        }
-        return pools.stream()
-                .filter(p -> p.getSpec() != null && p.getMetadata().getDeletionTimestamp() == null)
-                .filter(p -> EffectiveTarget.of(p.getSpec().metallb).install())
-                .min(Comparator.comparing((BgpPeerPool p) -> String.valueOf(p.getMetadata().getCreationTimestamp()))
-                        .thenComparing(p -> p.getMetadata().getName()))
-                .filter(owner -> !EffectiveTarget.of(owner.getSpec().metallb).namespace().equals(target.namespace()))
-                .map(owner -> new Violation("spec.metallb.namespace", "MetalLBInstalledElsewhere",
-                        "BgpPeerPool " + owner.getMetadata().getName() + " installs MetalLB in namespace "
-                                + EffectiveTarget.of(owner.getSpec().metallb).namespace() + ", and a cluster runs one MetalLB (its "
-                                + "controller assigns every LoadBalancer address; its cluster roles are shared): use that namespace, "
-                                + "or set spec.metallb.install to false to configure a MetalLB installed another way in "
-                                + target.namespace()));
-    }
-
-    /**
      * Applies every component that is missing or differs from the release, and returns what it wrote
-     * ({@code Kind/name}), empty when everything was in place.
+     * ({@code Kind/name}), empty when everything was in place. Writes nothing at all when a component exists that
+     * the operator does not own ({@link Ownership}): someone else's {@code controller} Deployment stays as it is.
+     *
+     * @throws NotOwnedException naming those components
      */
     public static List<String> ensure(KubernetesClient client, EffectiveTarget target) {
-        List<String> written = new ArrayList<>();
+        Map<GenericKubernetesResource, GenericKubernetesResource> live = new java.util.LinkedHashMap<>();
+        List<String> notOwned = new ArrayList<>();
         for (GenericKubernetesResource object : desired(target)) {
-            GenericKubernetesResource live = client.resource(object).get();
-            JsonNode desiredTree = Serialization.jsonMapper().valueToTree(object);
-            if (live == null || !Subset.contains(Serialization.jsonMapper().valueToTree(live), desiredTree)) {
+            GenericKubernetesResource found = client.resource(object).get();
+            if (!Ownership.mayWrite(found)) {
+                notOwned.add(Ownership.describe(found));
+            }
+            live.put(object, found);
+        }
+        if (!notOwned.isEmpty()) {
+            throw new NotOwnedException(notOwned);
+        }
+        List<String> written = new ArrayList<>();
+        live.forEach((object, found) -> {
+            if (found == null || !Subset.contains(Serialization.jsonMapper().valueToTree(found), Serialization.jsonMapper().valueToTree(object))) {
                 client.resource(object).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
                 written.add(object.getKind() + "/" + object.getMetadata().getName());
             }
-        }
+        });
         return written;
     }
 
@@ -128,23 +143,41 @@ public final class MetalLbInstallation {
         return new Availability(controllerAvailable, ready, desired);
     }
 
-    /** The names the released manifests give the components, in the target's namespace. */
+    /**
+     * The target's controller: in its namespace, named as the released manifests name it or, when someone else
+     * installed MetalLB ({@code install: false}), labelled as the Helm chart labels its {@code <release>-controller}.
+     */
     public static boolean isController(Deployment deployment, EffectiveTarget target) {
-        return target.namespace().equals(deployment.getMetadata().getNamespace()) && "controller".equals(deployment.getMetadata().getName());
+        return isComponent(deployment, target, "controller");
     }
 
     public static boolean isSpeaker(DaemonSet daemonSet, EffectiveTarget target) {
-        return target.namespace().equals(daemonSet.getMetadata().getNamespace()) && "speaker".equals(daemonSet.getMetadata().getName());
+        return isComponent(daemonSet, target, "speaker");
+    }
+
+    private static boolean isComponent(HasMetadata object, EffectiveTarget target, String component) {
+        if (!target.namespace().equals(object.getMetadata().getNamespace())) {
+            return false;
+        }
+        if (component.equals(object.getMetadata().getName())) {
+            return true;
+        }
+        Map<String, String> labels = object.getMetadata().getLabels() == null ? Map.of() : object.getMetadata().getLabels();
+        return !target.install() && "metallb".equals(labels.get(HELM_NAME_LABEL)) && component.equals(labels.get(HELM_COMPONENT_LABEL));
     }
 
     private static void retarget(ObjectNode object, EffectiveTarget target) {
-        ObjectNode metadata = (ObjectNode) object.get("metadata");
-        if ("Namespace".equals(object.path("kind").asText())) {
-            metadata.put("name", target.namespace());
-        } else if (metadata.has("namespace")) {
-            metadata.put("namespace", target.namespace());
-        }
+        ((ObjectNode) object.get("metadata")).put("namespace", target.namespace());
         object.path("subjects").forEach(subject -> ((ObjectNode) subject).put("namespace", target.namespace()));
+        // The default written out: server-side apply before Kubernetes 1.21 refuses a Service port without its
+        // protocol (a key of the ports list), as v0.16.1's webhook Service has it.
+        if ("Service".equals(object.path("kind").asText())) {
+            object.path("spec").path("ports").forEach(port -> {
+                if (!port.has("protocol")) {
+                    ((ObjectNode) port).put("protocol", "TCP");
+                }
+            });
+        }
         object.path("spec").path("template").path("spec").path("containers").forEach(container -> {
             ArrayNode args = (ArrayNode) container.path("args");
             for (int i = 0; i < args.size(); i++) {
@@ -155,22 +188,4 @@ public final class MetalLbInstallation {
         });
     }
 
-    /** The release's manifests, read from the jar once. */
-    private static final class Release {
-        static final List<JsonNode> MANIFESTS = readManifests();
-    }
-
-    private static List<JsonNode> readManifests() {
-        try (InputStream in = MetalLbInstallation.class.getResourceAsStream(MANIFEST)) {
-            if (in == null) {
-                throw new IllegalStateException(MANIFEST + " is missing from the classpath: the build embeds deploy/metallb");
-            }
-            List<HasMetadata> items = Serialization.unmarshal(in);
-            List<JsonNode> trees = new ArrayList<>();
-            items.forEach(item -> trees.add(Serialization.jsonMapper().valueToTree(item)));
-            return trees;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

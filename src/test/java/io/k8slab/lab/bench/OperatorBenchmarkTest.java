@@ -53,7 +53,8 @@ class OperatorBenchmarkTest {
     /** The test control plane's Service and NodePort ranges ({@link io.k8slab.lab.testing.ControlPlane}) hold this many. */
     private static final int SERVICES = Integer.getInteger("bench.services", 5000);
     private static final int IDLE_SECONDS = Integer.getInteger("bench.idleSeconds", 60);
-    private static final String MLB = "bench-mlb";
+    private static final String MLB = TestCluster.METALLB_NAMESPACE;
+    private static final String CONFIG_MAP = "bench";
 
     private static final KubernetesClient client = TestCluster.get().client();
     private static PackagedOperator operator;
@@ -76,10 +77,12 @@ class OperatorBenchmarkTest {
     @Test
     @Order(1)
     void bgpConvergenceAgainstThePhysicalFloor() {
-        // The reference lab's settings: MetalLB installed by the operator, a router API to ask (unreachable here, so
-        // the status is refreshed on the router interval: the steady state below includes those timed reconciles).
+        // MetalLB v0.7.3's ConfigMap (installing v0.7.3 is refused on this 1.20 API server, and no MetalLB runs here),
+        // a router API to ask (unreachable here, so the status is refreshed on the router interval: the steady state
+        // below includes those timed reconciles).
         BgpPeerPool pool = Manifests.toResource(Manifests.variant(Manifests.BGP_PEER_POOL, "bench", m ->
-                ((ObjectNode) m.at("/spec/metallb")).put("namespace", MLB).put("install", true)), BgpPeerPool.class);
+                ((ObjectNode) m.at("/spec/metallb")).put("version", "v0.7.3").put("namespace", MLB).put("configMapName", CONFIG_MAP)
+                        .put("install", false)), BgpPeerPool.class);
         client.resource(pool).create();
         awaitConfig("auto-assign: true");
 
@@ -102,7 +105,7 @@ class OperatorBenchmarkTest {
         }
 
         List<Double> floor = new ArrayList<>();
-        var floorConfig = new ConfigMapBuilder(client.configMaps().inNamespace(MLB).withName("config").get())
+        var floorConfig = new ConfigMapBuilder(client.configMaps().inNamespace(MLB).withName(CONFIG_MAP).get())
                 .editMetadata().withName("floor").withResourceVersion(null).withUid(null).withManagedFields().endMetadata().build();
         for (int i = 0; i < ITERATIONS; i++) {
             floorConfig.getData().put("iteration", Integer.toString(i));
@@ -218,7 +221,8 @@ class OperatorBenchmarkTest {
             client.resource(service).updateStatus();
         });
         BgpPeerPool pool = Manifests.toResource(Manifests.variant(Manifests.BGP_PEER_POOL, "bench-services", m -> {
-            ((ObjectNode) m.at("/spec/metallb")).put("namespace", "bench-services").put("install", false);
+            ((ObjectNode) m.at("/spec/metallb")).put("version", "v0.7.3").put("namespace", MLB).put("configMapName", "bench-services")
+                    .put("install", false);
             ((ObjectNode) m.at("/spec/addressPools/0")).put("name", "bench-space").putArray("addresses").add("10.210.0.0/16");
         }), BgpPeerPool.class);
 
@@ -257,7 +261,7 @@ class OperatorBenchmarkTest {
     // --- helpers -------------------------------------------------------------------------------------------
 
     private static void awaitConfig(String fragment) {
-        client.configMaps().inNamespace(MLB).withName("config").waitUntilCondition(
+        client.configMaps().inNamespace(MLB).withName(CONFIG_MAP).waitUntilCondition(
                 c -> c != null && c.getData() != null && c.getData().getOrDefault("config", "").contains(fragment), 60, TimeUnit.SECONDS);
     }
 

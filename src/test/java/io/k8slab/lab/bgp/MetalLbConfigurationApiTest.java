@@ -25,19 +25,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
-import io.fabric8.kubernetes.api.model.apps.DaemonSet;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.k8slab.lab.cluster.LabCluster;
 import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.metallb.AssignedAddresses;
 import io.k8slab.lab.metallb.MetalLbConfigMap;
+import io.k8slab.lab.metallb.KubernetesCompatibility;
 import io.k8slab.lab.metallb.MetalLbConfigModel;
+import io.k8slab.lab.metallb.Ownership;
 import io.k8slab.lab.metallb.ReferenceLab;
 import io.k8slab.lab.router.RouterClients;
 import io.k8slab.lab.testing.LocalOperator;
@@ -47,13 +48,15 @@ import io.k8slab.lab.testing.TestCluster;
 
 /**
  * The BgpPeerPool reconciler against a real API server: MetalLB's configuration is rendered, guarded, repaired
- * and cleaned up. Each test targets a MetalLB namespace of its own, so pools of different tests never merge.
+ * and cleaned up. Each test targets a ConfigMap of its own in MetalLB's target (the one the operator may touch),
+ * so pools of different tests never merge; its Services go to a target of the same name.
  */
 class MetalLbConfigurationApiTest {
 
     /** The ConfigMap of lab-reference.md's step 4. */
     private static final String REFERENCE_CONFIG = ReferenceLab.CONFIG;
     private static final AtomicInteger NAMESPACES = new AtomicInteger();
+    private static final String METALLB = TestCluster.METALLB_NAMESPACE;
     private static final Duration ROUTER_REFRESH = Duration.ofSeconds(2);
 
     private static final KubernetesClient client = TestCluster.get().client();
@@ -78,12 +81,12 @@ class MetalLbConfigurationApiTest {
 
     @Test
     void referencePoolYieldsTheReferenceConfigMap() {
-        String namespace = namespace();
-        apply(pool("reference", namespace, m -> {
+        String target = target();
+        apply(pool("reference", target, m -> {
         }));
 
         BgpPeerPool pool = awaitCondition("reference", BgpPeerPoolReconciler.CONFIG_APPLIED, "True");
-        ConfigMap config = configMap(namespace);
+        ConfigMap config = configMap(target);
         assertThat(MetalLbConfigModel.parse(config.getData().get("config"))).isEqualTo(MetalLbConfigModel.parse(REFERENCE_CONFIG));
         assertThat(pool.getStatus().configHash).hasSize(64);
         assertThat(Conditions.isTrue(pool.getStatus().conditions, BgpPeerPoolReconciler.VALID)).isTrue();
@@ -93,12 +96,12 @@ class MetalLbConfigurationApiTest {
     /** The reference lab's worker label has an empty value: a peer selecting on it reaches MetalLB as written. */
     @Test
     void emptyNodeSelectorValueReachesTheConfig() throws Exception {
-        String namespace = namespace();
-        apply(pool("workers", namespace, m -> peer(m).putObject("nodeSelector").put("node-role.kubernetes.io/node", "")));
+        String target = target();
+        apply(pool("workers", target, m -> peer(m).putObject("nodeSelector").put("node-role.kubernetes.io/node", "")));
 
         BgpPeerPool pool = awaitCondition("workers", BgpPeerPoolReconciler.CONFIG_APPLIED, "True");
         assertThat(pool.getSpec().peers.get(0).nodeSelector).containsExactlyEntriesOf(Map.of("node-role.kubernetes.io/node", ""));
-        String config = configMap(namespace).getData().get("config");
+        String config = configMap(target).getData().get("config");
         assertThat(new YAMLMapper().readTree(config).at("/peers/0/node-selectors/0/match-labels")).as(config)
                 .isEqualTo(JsonNodeFactory.instance.objectNode().put("node-role.kubernetes.io/node", ""));
         assertThat(MetalLbConfigModel.parse(config).peers().get(0).nodeSelectors())
@@ -109,22 +112,22 @@ class MetalLbConfigurationApiTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("invalidPools")
     void invalidPoolIsReportedAndChangesNothing(String rule, Consumer<ObjectNode> edit, String field, String value) {
-        String namespace = namespace();
+        String target = target();
         String name = "invalid-" + NAMESPACES.get();
-        apply(pool(name, namespace, m -> {
+        apply(pool(name, target, m -> {
         }));
         awaitCondition(name, BgpPeerPoolReconciler.CONFIG_APPLIED, "True");
-        ConfigMap before = configMap(namespace);
+        ConfigMap before = configMap(target);
 
-        apply(pool(name, namespace, edit));
+        apply(pool(name, target, edit));
 
         BgpPeerPool pool = awaitCondition(name, BgpPeerPoolReconciler.VALID, "False");
         var valid = Conditions.find(pool.getStatus().conditions, BgpPeerPoolReconciler.VALID).orElseThrow();
         assertThat(valid.getMessage()).as(rule).contains(field).contains(value);
         assertThat(Conditions.find(pool.getStatus().conditions, BgpPeerPoolReconciler.CONFIG_APPLIED).orElseThrow().getReason())
                 .isEqualTo("LastValidConfigInForce");
-        assertThat(configMap(namespace).getData()).as("the ConfigMap keeps the last valid configuration").isEqualTo(before.getData());
-        assertThat(configMap(namespace).getMetadata().getResourceVersion()).isEqualTo(before.getMetadata().getResourceVersion());
+        assertThat(configMap(target).getData()).as("the ConfigMap keeps the last valid configuration").isEqualTo(before.getData());
+        assertThat(configMap(target).getMetadata().getResourceVersion()).isEqualTo(before.getMetadata().getResourceVersion());
         assertThat(events(name)).anySatisfy(e -> {
             assertThat(e.getType()).isEqualTo("Warning");
             assertThat(e.getMessage()).contains(field);
@@ -164,16 +167,16 @@ class MetalLbConfigurationApiTest {
      */
     @Test
     void shrinkingAPoolUnderAnAssignedAddressWaitsUntilTheServiceIsGone() {
-        String namespace = namespace();
-        apply(pool("assigned", namespace, m -> pool(m).put("name", "assigned-space")));
+        String target = target();
+        apply(pool("assigned", target, m -> pool(m).put("name", "assigned-space")));
         awaitCondition("assigned", BgpPeerPoolReconciler.CONFIG_APPLIED, "True");
-        ConfigMap before = configMap(namespace);
-        var service = client.services().inNamespace(namespace).resource(new ServiceBuilder().withNewMetadata().withName("web").endMetadata()
+        ConfigMap before = configMap(target);
+        var service = client.services().inNamespace(target).resource(new ServiceBuilder().withNewMetadata().withName("web").endMetadata()
                 .withNewSpec().withType("LoadBalancer").addNewPort().withPort(80).withProtocol("TCP").endPort().endSpec().build()).create();
         service.setStatus(new ServiceStatusBuilder().withNewLoadBalancer().addNewIngress().withIp("172.17.254.10").endIngress().endLoadBalancer().build());
         client.resource(service).updateStatus();
 
-        apply(pool("assigned", namespace, m -> {
+        apply(pool("assigned", target, m -> {
             pool(m).put("name", "assigned-space");
             addresses(m).set(0, "172.17.254.128/25");
         }));
@@ -181,30 +184,30 @@ class MetalLbConfigurationApiTest {
         var valid = Conditions.find(awaitCondition("assigned", BgpPeerPoolReconciler.VALID, "False").getStatus().conditions,
                 BgpPeerPoolReconciler.VALID).orElseThrow();
         assertThat(valid.getReason()).isEqualTo(AssignedAddresses.REASON);
-        assertThat(valid.getMessage()).contains("spec.addressPools[assigned-space].addresses", namespace + "/web (172.17.254.10)");
-        assertThat(configMap(namespace).getMetadata().getResourceVersion()).as("the last valid configuration stays")
+        assertThat(valid.getMessage()).contains("spec.addressPools[assigned-space].addresses", target + "/web (172.17.254.10)");
+        assertThat(configMap(target).getMetadata().getResourceVersion()).as("the last valid configuration stays")
                 .isEqualTo(before.getMetadata().getResourceVersion());
         assertThat(events("assigned")).anySatisfy(e -> assertThat(e.getReason()).isEqualTo(AssignedAddresses.REASON));
 
         client.resource(service).delete();
         awaitCondition("assigned", BgpPeerPoolReconciler.VALID, "True");
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(configMap(namespace).getData().get("config"))
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(configMap(target).getData().get("config"))
                 .contains("172.17.254.128/25").doesNotContain("172.17.254.0/24"));
     }
 
     @Test
     void poolNamesAndAddressesAreUniqueAcrossPools() {
-        String namespace = namespace();
-        apply(pool("first", namespace, m -> {
+        String target = target();
+        apply(pool("first", target, m -> {
         }));
         awaitCondition("first", BgpPeerPoolReconciler.CONFIG_APPLIED, "True");
 
-        apply(pool("second", namespace, m -> addresses(m).set(0, "172.17.253.0/24")));
+        apply(pool("second", target, m -> addresses(m).set(0, "172.17.253.0/24")));
         var sameName = Conditions.find(awaitCondition("second", BgpPeerPoolReconciler.VALID, "False").getStatus().conditions,
                 BgpPeerPoolReconciler.VALID).orElseThrow();
         assertThat(sameName.getMessage()).contains("spec.addressPools[my-ip-space]", "first");
 
-        apply(pool("third", namespace, m -> {
+        apply(pool("third", target, m -> {
             pool(m).put("name", "other-space");
             addresses(m).set(0, "172.17.254.128/25");
         }));
@@ -214,7 +217,7 @@ class MetalLbConfigurationApiTest {
         assertThat(overlap.getMessage()).contains("172.17.254.128/25", "first");
 
         // One bad pool does not take the others' away: the first pool is still all that is in force.
-        assertThat(MetalLbConfigModel.parse(configMap(namespace).getData().get("config")))
+        assertThat(MetalLbConfigModel.parse(configMap(target).getData().get("config")))
                 .isEqualTo(MetalLbConfigModel.parse(REFERENCE_CONFIG));
     }
 
@@ -222,13 +225,13 @@ class MetalLbConfigurationApiTest {
     void poolsMustNotOverlapTheLabNetworks() {
         String nodeNetwork = Manifests.read(Manifests.LAB_CLUSTER).at("/spec/networks/nodeCIDR").asText();
         String insideNodeNetwork = nodeNetwork.replace(".0/24", ".128/25");
-        String namespace = namespace();
-        apply(pool("on-pods", namespace, m -> addresses(m).set(0, "10.244.1.0/24")));
-        apply(pool("on-services", namespace, m -> {
+        String target = target();
+        apply(pool("on-pods", target, m -> addresses(m).set(0, "10.244.1.0/24")));
+        apply(pool("on-services", target, m -> {
             pool(m).put("name", "services-space");
             addresses(m).set(0, "10.96.0.10-10.96.0.20");
         }));
-        apply(pool("on-nodes", namespace, m -> {
+        apply(pool("on-nodes", target, m -> {
             pool(m).put("name", "nodes-space");
             addresses(m).set(0, insideNodeNetwork);
         }));
@@ -236,108 +239,80 @@ class MetalLbConfigurationApiTest {
         assertThat(validMessage("on-pods")).contains("10.244.1.0/24", "podCIDR");
         assertThat(validMessage("on-services")).contains("10.96.0.10-10.96.0.20", "serviceCIDR");
         assertThat(validMessage("on-nodes")).contains(insideNodeNetwork, "nodeCIDR");
-        assertThat(client.configMaps().inNamespace(namespace).withName("config").get()).as("nothing valid, nothing written").isNull();
+        assertThat(client.configMaps().inNamespace(METALLB).withName(target).get()).as("nothing valid, nothing written").isNull();
     }
 
     @Test
     void severalPoolsMergeAndDeletionRemovesOnlyTheDeletedPool() {
-        String namespace = namespace();
-        apply(pool("merge-a", namespace, m -> {
+        String target = target();
+        apply(pool("merge-a", target, m -> {
         }));
-        apply(pool("merge-b", namespace, m -> {
+        apply(pool("merge-b", target, m -> {
             pool(m).put("name", "b-space");
             addresses(m).set(0, "172.17.253.0/24");
         }));
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(configMap(namespace).getData().get("config"))
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(configMap(target).getData().get("config"))
                 .contains("my-ip-space", "b-space"));
-        String merged = configMap(namespace).getData().get("config");
+        String merged = configMap(target).getData().get("config");
         assertThat(merged.indexOf("my-ip-space")).as("pools in BgpPeerPool name order").isLessThan(merged.indexOf("b-space"));
         assertThat(merged.split("peer-address", -1)).as("the shared peer once").hasSize(2);
 
         client.resources(BgpPeerPool.class).withName("merge-b").delete();
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(configMap(namespace).getData().get("config"))
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(configMap(target).getData().get("config"))
                 .doesNotContain("b-space").contains("my-ip-space"));
         await().atMost(Duration.ofSeconds(30)).until(() -> client.resources(BgpPeerPool.class).withName("merge-b").get() == null);
     }
 
     @Test
     void handEditIsPutBackWithAnEvent() {
-        String namespace = namespace();
-        apply(pool("drift", namespace, m -> {
+        String target = target();
+        apply(pool("drift", target, m -> {
         }));
         awaitCondition("drift", BgpPeerPoolReconciler.CONFIG_APPLIED, "True");
-        String rendered = configMap(namespace).getData().get("config");
+        String rendered = configMap(target).getData().get("config");
 
-        ConfigMap edited = configMap(namespace);
+        ConfigMap edited = configMap(target);
         edited.getData().put("config", rendered.replace("172.17.254.0/24", "172.17.99.0/24"));
         client.resource(edited).update();
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(configMap(namespace).getData().get("config")).isEqualTo(rendered));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(configMap(target).getData().get("config")).isEqualTo(rendered));
         assertThat(events("drift")).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("DriftRepaired"));
     }
 
+    /** The operator touches MetalLB's objects in its one MetalLB target: a pool naming another is refused. */
     @Test
-    void metalLbIsInstalledRestoredAndReportedAvailable() {
-        String namespace = "metallb-install-" + NAMESPACES.incrementAndGet();
-        apply(pool("install", namespace, m -> ((ObjectNode) m.at("/spec/metallb")).put("install", true)));
+    void aPoolNamingAnotherMetalLbNamespaceIsRefusedAndWritesNothing() {
+        String elsewhere = target();
+        apply(pool("elsewhere", elsewhere, m -> ((ObjectNode) m.at("/spec/metallb")).put("namespace", elsewhere).put("install", true)));
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> speaker(namespace) != null && controller(namespace) != null);
-        Deployment controller = controller(namespace);
-        assertThat(controller.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("metallb/controller:v0.7.3");
-        assertThat(client.serviceAccounts().inNamespace(namespace).withName("speaker").get()).isNotNull();
-        assertThat(client.rbac().roleBindings().inNamespace(namespace).withName("config-watcher").get().getSubjects())
-                .allSatisfy(s -> assertThat(s.getNamespace()).isEqualTo(namespace));
-
-        client.apps().daemonSets().inNamespace(namespace).withName("speaker").delete();
-        await().atMost(Duration.ofSeconds(30)).until(() -> speaker(namespace) != null && speaker(namespace).getMetadata().getDeletionTimestamp() == null);
-
-        controller = controller(namespace);
-        controller.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("metallb/controller:v0.8.0");
-        client.resource(controller).update();
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
-                controller(namespace).getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("metallb/controller:v0.7.3"));
-
-        // No kubelet or controller-manager here: play their part by reporting the components up.
-        Deployment reported = controller(namespace);
-        reported.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder().withReplicas(1).withReadyReplicas(1).withAvailableReplicas(1).build());
-        client.resource(reported).updateStatus();
-        DaemonSet speakers = speaker(namespace);
-        speakers.setStatus(new io.fabric8.kubernetes.api.model.apps.DaemonSetStatusBuilder().withDesiredNumberScheduled(3)
-                .withNumberReady(3).withCurrentNumberScheduled(3).withNumberMisscheduled(0).build());
-        client.resource(speakers).updateStatus();
-
-        BgpPeerPool pool = awaitCondition("install", BgpPeerPoolReconciler.METALLB_AVAILABLE, "True");
-        assertThat(pool.getStatus().speakers).isEqualTo("3/3");
-        assertThat(Conditions.isTrue(pool.getStatus().conditions, BgpPeerPoolReconciler.READY)).isTrue();
-        // The cluster's one installed MetalLB: the next test that installs one may do so elsewhere.
-        deleteAndAwait("install");
+        var valid = Conditions.find(awaitCondition("elsewhere", BgpPeerPoolReconciler.VALID, "False").getStatus().conditions,
+                BgpPeerPoolReconciler.VALID).orElseThrow();
+        assertThat(valid.getReason()).isEqualTo(BgpPeerPoolReconciler.NAMESPACE_NOT_ALLOWED);
+        assertThat(valid.getMessage()).contains("spec.metallb.namespace", elsewhere, METALLB, BgpPeerPoolReconciler.NAMESPACE_SETTING);
+        assertThat(client.apps().deployments().inNamespace(elsewhere).list().getItems()).as("nothing installed in " + elsewhere).isEmpty();
+        assertThat(client.configMaps().inNamespace(elsewhere).list().getItems()).as("nothing configured in " + elsewhere)
+                .noneMatch(c -> c.getData() != null && c.getData().containsKey(MetalLbConfigMap.CONFIG_KEY));
+        deleteAndAwait("elsewhere");
     }
 
+    /**
+     * MetalLB v0.7.3 does not run on Kubernetes 1.18 or newer, and this API server is 1.20: installing it is refused
+     * and nothing is installed. Configuring a v0.7.3 someone else installed still works here (every other test).
+     */
     @Test
-    void aSecondInstalledMetalLbIsRefusedAndInstallsNothing() {
-        String first = "metallb-first-" + NAMESPACES.incrementAndGet();
-        String second = "metallb-second-" + NAMESPACES.incrementAndGet();
-        apply(pool("install-first", first, m -> {
-            ((ObjectNode) m.at("/spec/metallb")).put("install", true);
-            pool(m).put("name", "first-space");
-            addresses(m).set(0, "172.17.251.0/24");
-        }));
-        awaitCondition("install-first", BgpPeerPoolReconciler.VALID, "True");
-        apply(pool("install-second", second, m -> {
-            ((ObjectNode) m.at("/spec/metallb")).put("install", true);
-            pool(m).put("name", "second-space");
-            addresses(m).set(0, "172.17.250.0/24");
-        }));
+    void installingMetalLbV073OnKubernetes120IsRefused() {
+        String target = target();
+        apply(pool("old-metallb", target, m -> ((ObjectNode) m.at("/spec/metallb")).put("install", true)));
 
-        var valid = Conditions.find(awaitCondition("install-second", BgpPeerPoolReconciler.VALID, "False").getStatus().conditions,
+        var valid = Conditions.find(awaitCondition("old-metallb", BgpPeerPoolReconciler.VALID, "False").getStatus().conditions,
                 BgpPeerPoolReconciler.VALID).orElseThrow();
-        assertThat(valid.getReason()).isEqualTo("MetalLBInstalledElsewhere");
-        assertThat(valid.getMessage()).contains("spec.metallb.namespace", "install-first", first);
-        assertThat(client.namespaces().withName(second).get()).as("nothing installed in " + second).isNull();
-        assertThat(controller(first)).isNotNull();
-        deleteAndAwait("install-second");
-        deleteAndAwait("install-first");
+        assertThat(valid.getReason()).isEqualTo(KubernetesCompatibility.INCOMPATIBLE);
+        assertThat(valid.getMessage()).contains("spec.metallb.version", "v0.7.3", "Kubernetes 1.20", "v0.16.1");
+        assertThat(client.apps().deployments().inNamespace(METALLB).withName("controller").get()).as("nothing installed").isNull();
+        assertThat(client.serviceAccounts().inNamespace(METALLB).withName("speaker").get()).as("nothing installed").isNull();
+        assertThat(client.configMaps().inNamespace(METALLB).withName(target).get()).as("nothing configured").isNull();
+        deleteAndAwait("old-metallb");
     }
 
     /** Deletes the pool and waits until the operator's finalizer let it go. */
@@ -346,54 +321,57 @@ class MetalLbConfigurationApiTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> client.resources(BgpPeerPool.class).withName(name).get() == null);
     }
 
+    /** spec.metallb naming CoreDNS's ConfigMap: not the operator's target, so nothing in it changes. */
+    @Test
+    void someoneElsesConfigMapIsNotTouched() {
+        client.configMaps().inNamespace("kube-system").resource(new ConfigMapBuilder().withNewMetadata().withName("coredns").endMetadata()
+                .addToData("Corefile", ".:53 {\n    forward . /etc/resolv.conf\n}\n").build()).serverSideApply();
+        ConfigMap before = client.configMaps().inNamespace("kube-system").withName("coredns").get();
+
+        apply(pool("coredns", "coredns", m -> ((ObjectNode) m.at("/spec/metallb")).put("namespace", "kube-system")));
+
+        // Refused on the target (and the operator's RBAC would forbid the write anyway).
+        var valid = Conditions.find(awaitCondition("coredns", BgpPeerPoolReconciler.VALID, "False").getStatus().conditions,
+                BgpPeerPoolReconciler.VALID).orElseThrow();
+        assertThat(valid.getReason()).isEqualTo(BgpPeerPoolReconciler.NAMESPACE_NOT_ALLOWED);
+        assertThat(valid.getMessage()).contains("kube-system");
+        deleteAndAwait("coredns");
+        ConfigMap after = client.configMaps().inNamespace("kube-system").withName("coredns").get();
+        assertThat(after.getData()).isEqualTo(before.getData());
+        assertThat(after.getMetadata().getResourceVersion()).isEqualTo(before.getMetadata().getResourceVersion());
+    }
+
     /**
-     * The reference lab's settings (install, a router API to ask) reconcile on the router refresh interval; those
-     * timed reconciles read none of MetalLB's components back: the watched workloads come from the informer cache.
+     * A ConfigMap of the name the pool asks for, in MetalLB's target, that the operator did not write: NotOwned and
+     * untouched, until a person hands it over with the adopt annotation; from then on it is the operator's.
      */
     @Test
-    void timedRouterRefreshesReadNoMetalLbComponent() {
-        String namespace = "metallb-refresh-" + NAMESPACES.incrementAndGet();
-        apply(pool("refresh", namespace, m -> {
-            ((ObjectNode) m.at("/spec/metallb")).put("install", true);
-            pool(m).put("name", "refresh-space");
-            addresses(m).set(0, "172.17.252.0/24");
-            peer(m).putObject("router").put("address", "127.0.0.1:1");
+    void anAdoptedConfigMapIsTakenOver() {
+        String target = target();
+        client.configMaps().inNamespace(METALLB).resource(new ConfigMapBuilder().withNewMetadata().withName(target).endMetadata()
+                .addToData("config", "peers: []\n").build()).create();
+        apply(pool("adopted", target, m -> {
         }));
-        await().atMost(Duration.ofSeconds(30)).until(() -> speaker(namespace) != null && controller(namespace) != null);
-        awaitCondition("refresh", BgpPeerPoolReconciler.PEERS_ESTABLISHED, "Unknown");
-        await().pollDelay(ROUTER_REFRESH).atMost(Duration.ofSeconds(10)).until(() -> true);
+        assertThat(Conditions.find(awaitCondition("adopted", BgpPeerPoolReconciler.CONFIG_APPLIED, "False").getStatus().conditions,
+                BgpPeerPoolReconciler.CONFIG_APPLIED).orElseThrow().getReason()).isEqualTo(Ownership.NOT_OWNED);
+        assertThat(client.configMaps().inNamespace(METALLB).withName(target).get().getData()).containsOnlyKeys("config");
 
-        int componentReadsBefore = metalLbComponentReads(namespace);
-        int reconcilesBefore = configMapReads(namespace);
-        await().pollDelay(ROUTER_REFRESH.multipliedBy(4)).atMost(Duration.ofSeconds(30)).until(() -> true);
-        assertThat(configMapReads(namespace) - reconcilesBefore).as("timed reconciles").isGreaterThanOrEqualTo(3);
-        assertThat(metalLbComponentReads(namespace) - componentReadsBefore).as("GETs of MetalLB's components").isZero();
-        deleteAndAwait("refresh");
-    }
+        client.configMaps().inNamespace(METALLB).withName(target)
+                .edit(c -> new ConfigMapBuilder(c).editMetadata().addToAnnotations(Ownership.ADOPT_ANNOTATION, "true").endMetadata().build());
+        // The operator watches only its own ConfigMaps: the adoption takes effect at the pool's next reconcile.
+        apply(pool("adopted", target, m -> pool(m).put("autoAssign", false)));
 
-    /** The operator's GETs of the objects MetalLB's release installs into {@code namespace}, by the audit log. */
-    private static int metalLbComponentReads(String namespace) {
-        return (int) operatorGets(namespace).filter(e -> !"configmaps".equals(e.path("objectRef").path("resource").asText())).count();
-    }
-
-    /** Each reconcile reads the ConfigMap it may write: how many reconciles ran. */
-    private static int configMapReads(String namespace) {
-        return (int) operatorGets(namespace).filter(e -> "configmaps".equals(e.path("objectRef").path("resource").asText())).count();
-    }
-
-    private static Stream<com.fasterxml.jackson.databind.JsonNode> operatorGets(String namespace) {
-        return TestCluster.get().auditLog().requestsBy(TestCluster.OPERATOR_USER_AGENT).stream()
-                .filter(e -> "get".equals(e.path("verb").asText()))
-                .filter(e -> namespace.equals(e.path("objectRef").path("namespace").asText())
-                        || namespace.equals(e.path("objectRef").path("name").asText())
-                        // the release's cluster roles and bindings keep their names whatever the namespace
-                        || e.path("objectRef").path("name").asText().startsWith("metallb-system:"));
+        awaitCondition("adopted", BgpPeerPoolReconciler.CONFIG_APPLIED, "True");
+        ConfigMap adopted = configMap(target);
+        assertThat(adopted.getData().get("config")).contains("172.17.254.0/24", "auto-assign: false");
+        assertThat(adopted.getMetadata().getLabels()).containsEntry(Ownership.MANAGED_BY_LABEL, Ownership.MANAGED_BY);
+        deleteAndAwait("adopted");
     }
 
     @Test
     void resyncWithNothingChangedWritesNothing() {
-        String namespace = namespace();
-        apply(pool("steady", namespace, m -> ((ObjectNode) m.at("/spec/metallb")).put("install", false)));
+        String target = target();
+        apply(pool("steady", target, m -> ((ObjectNode) m.at("/spec/metallb")).put("install", false)));
         awaitCondition("steady", BgpPeerPoolReconciler.CONFIG_APPLIED, "True");
         await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> true);
         int writesBefore = TestCluster.get().auditLog().writesBy(TestCluster.OPERATOR_USER_AGENT).size();
@@ -413,24 +391,24 @@ class MetalLbConfigurationApiTest {
 
     @Test
     void crdModeRendersTheSameIntent() {
-        String namespace = namespace();
-        apply(pool("crd-mode", namespace, m -> ((ObjectNode) m.at("/spec/metallb")).put("version", "v0.14.8")));
+        String target = target();
+        apply(pool("crd-mode", target, m -> ((ObjectNode) m.at("/spec/metallb")).put("version", "v0.14.8")));
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            assertThat(metallb(namespace, "metallb.io/v1beta1", "IPAddressPool")).singleElement()
+            assertThat(metallb("crd-mode", "metallb.io/v1beta1", "IPAddressPool")).singleElement()
                     .satisfies(p -> assertThat(spec(p)).containsEntry("addresses", List.of("172.17.254.0/24"))
                             .containsEntry("avoidBuggyIPs", true));
-            assertThat(metallb(namespace, "metallb.io/v1beta2", "BGPPeer")).singleElement()
+            assertThat(metallb("crd-mode", "metallb.io/v1beta2", "BGPPeer")).singleElement()
                     .satisfies(p -> assertThat(spec(p)).containsEntry("myASN", 64522).containsEntry("peerASN", 64512)
                             .containsEntry("peerAddress", "172.17.0.1"));
-            assertThat(metallb(namespace, "metallb.io/v1beta1", "BGPAdvertisement")).singleElement()
+            assertThat(metallb("crd-mode", "metallb.io/v1beta1", "BGPAdvertisement")).singleElement()
                     .satisfies(p -> assertThat(spec(p)).containsEntry("ipAddressPools", List.of("my-ip-space"))
                             .containsEntry("aggregationLength", 32));
         });
-        assertThat(client.configMaps().inNamespace(namespace).withName("config").get()).isNull();
+        assertThat(client.configMaps().inNamespace(METALLB).withName(target).get()).isNull();
 
         client.resources(BgpPeerPool.class).withName("crd-mode").delete();
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(metallb(namespace, "metallb.io/v1beta1", "IPAddressPool")).isEmpty());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(metallb("crd-mode", "metallb.io/v1beta1", "IPAddressPool")).isEmpty());
     }
 
     // --- helpers -------------------------------------------------------------------------------------------
@@ -439,20 +417,21 @@ class MetalLbConfigurationApiTest {
         return Arguments.of(rule, edit, field, value);
     }
 
-    /** A namespace of the test's own for MetalLB's objects. */
-    private static String namespace() {
+    /** A name of the test's own: its MetalLB ConfigMap's, and a target's for its Services. */
+    private static String target() {
         String name = "mlb-" + NAMESPACES.incrementAndGet();
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).serverSideApply();
         return name;
     }
 
     /**
-     * The reference pool, renamed, targeting {@code namespace} without installing MetalLB and without a router to
-     * ask (routers are the netns tests' business), then edited.
+     * The reference pool, renamed, targeting MetalLB v0.7.3's ConfigMap {@code target} without installing
+     * MetalLB and without a router to ask (routers are the netns tests' business), then edited.
      */
-    private static BgpPeerPool pool(String name, String namespace, Consumer<ObjectNode> edit) {
+    private static BgpPeerPool pool(String name, String target, Consumer<ObjectNode> edit) {
         return Manifests.toResource(Manifests.variant(Manifests.BGP_PEER_POOL, name, m -> {
-            ((ObjectNode) m.at("/spec/metallb")).put("namespace", namespace).put("install", false);
+            ((ObjectNode) m.at("/spec/metallb")).put("version", "v0.7.3").put("namespace", METALLB).put("configMapName", target)
+                    .put("install", false);
             peer(m).remove("router");
             edit.accept(m);
         }), BgpPeerPool.class);
@@ -503,17 +482,9 @@ class MetalLbConfigurationApiTest {
                 BgpPeerPoolReconciler.VALID).orElseThrow().getMessage();
     }
 
-    private static ConfigMap configMap(String namespace) {
-        return await().atMost(Duration.ofSeconds(30)).until(() -> client.configMaps().inNamespace(namespace).withName("config").get(),
+    private static ConfigMap configMap(String target) {
+        return await().atMost(Duration.ofSeconds(30)).until(() -> client.configMaps().inNamespace(METALLB).withName(target).get(),
                 c -> c != null && c.getData() != null && c.getData().containsKey(MetalLbConfigMap.CONFIG_KEY));
-    }
-
-    private static Deployment controller(String namespace) {
-        return client.apps().deployments().inNamespace(namespace).withName("controller").get();
-    }
-
-    private static DaemonSet speaker(String namespace) {
-        return client.apps().daemonSets().inNamespace(namespace).withName("speaker").get();
     }
 
     private static List<Event> events(String poolName) {
@@ -522,8 +493,10 @@ class MetalLbConfigurationApiTest {
                 .toList();
     }
 
-    private static List<GenericKubernetesResource> metallb(String namespace, String apiVersion, String kind) {
-        return client.genericKubernetesResources(apiVersion, kind).inNamespace(namespace).list().getItems();
+    /** The metallb.io resources of a kind rendered from one pool. */
+    private static List<GenericKubernetesResource> metallb(String pool, String apiVersion, String kind) {
+        return client.genericKubernetesResources(apiVersion, kind).inNamespace(METALLB)
+                .withLabel(io.k8slab.lab.metallb.MetalLbCrdRenderer.OWNER_LABEL, pool).list().getItems();
     }
 
     @SuppressWarnings("unchecked")

@@ -51,7 +51,7 @@ class ApiServerRestartFaultIT {
 
     @Test
     void theOperatorReconnectsAndConvergesAfterAnApiServerRestart() {
-        String namespace = FaultSupport.namespace("faults-apiserver");
+        String configMap = FaultSupport.configMapName("faults-apiserver");
         operator = FaultSupport.startOperator("faults-apiserver", LEASE, PATIENT_LEASE);
         long createsBefore = FaultSupport.tokenSecretCreates();
         try (LabFixture lab = LabFixture.start("apirestart", 42, 3)) {
@@ -59,7 +59,7 @@ class ApiServerRestartFaultIT {
             lab.machines.forEach(m -> m.kubeadm.joinTime = Duration.ofSeconds(3));
             lab.apply(lab.cluster(spec -> {
             }));
-            client.resource(FaultSupport.pool(POOL, namespace, m -> {
+            client.resource(FaultSupport.pool(POOL, configMap, m -> {
             })).create();
             await().atMost(FaultSupport.WAIT).until(() -> lab.machines.stream()
                     .anyMatch(m -> m.commands().stream().anyMatch(c -> c.startsWith("sudo kubeadm join"))));
@@ -88,7 +88,7 @@ class ApiServerRestartFaultIT {
                 BgpPeerPool pool = FaultSupport.live(POOL);
                 assertThat(pool.getMetadata().getGeneration()).isEqualTo(poolGeneration);
                 assertThat(pool.getStatus().observedGeneration).isEqualTo(poolGeneration);
-                assertThat(FaultSupport.config(namespace)).as("the configuration of the latest pool").isEqualTo(FaultSupport.expectedConfig(pool))
+                assertThat(FaultSupport.config(configMap)).as("the configuration of the latest pool").isEqualTo(FaultSupport.expectedConfig(pool))
                         .contains("192.168.230.0/24");
             });
             List<Long> succeeded = lab.machines.stream().map(m -> m.joins().stream().filter(FakeMachine.Run::succeeded).count()).toList();

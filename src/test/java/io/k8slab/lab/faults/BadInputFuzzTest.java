@@ -37,7 +37,7 @@ import io.k8slab.lab.testing.Manifests;
  * Seeded, repeatable fuzzing of the LabCluster and BgpPeerPool examples against the real API server and the
  * reconcilers: every mutated document is either refused by the schema (422) or accepted and then reported by a
  * Valid condition at its generation; no reconcile loop dies (the last generation of every fuzzed name is
- * observed, and a fresh valid pool is still applied afterwards), and a valid pool in another MetalLB namespace
+ * observed, and a fresh valid pool is still applied afterwards), and a valid pool in another MetalLB ConfigMap
  * never sees its configuration touched.
  */
 class BadInputFuzzTest {
@@ -78,13 +78,13 @@ class BadInputFuzzTest {
 
     @Test
     void mutatedDocumentsAreRefusedOrReportedAndTouchNothingElse() {
-        String referenceNamespace = FaultSupport.namespace("fuzz-ref");
-        String fuzzNamespace = FaultSupport.namespace("fuzz-target");
+        String referenceConfigMap = FaultSupport.configMapName("fuzz-ref");
+        String fuzzConfigMap = FaultSupport.configMapName("fuzz-target");
         pools.add("fuzz-reference");
-        client.resource(FaultSupport.pool("fuzz-reference", referenceNamespace, m -> {
+        client.resource(FaultSupport.pool("fuzz-reference", referenceConfigMap, m -> {
         })).create();
-        FaultSupport.awaitInForce("fuzz-reference", referenceNamespace);
-        ConfigMap reference = FaultSupport.configMap(referenceNamespace);
+        FaultSupport.awaitInForce("fuzz-reference", referenceConfigMap);
+        ConfigMap reference = FaultSupport.configMap(referenceConfigMap);
 
         io.k8slab.lab.join.LogCapture logs = new io.k8slab.lab.join.LogCapture();
         Random random = new Random(SEED);
@@ -96,7 +96,7 @@ class BadInputFuzzTest {
             boolean pool = i % 2 == 0;
             String name = (pool ? "zz-fuzz-bpp-" : "zz-fuzz-lc-") + random.nextInt(NAMES_PER_KIND);
             (pool ? pools : clusters).add(name);
-            ObjectNode document = pool ? fuzzPool(random, name, fuzzNamespace) : fuzzCluster(random, name);
+            ObjectNode document = pool ? fuzzPool(random, name, fuzzConfigMap) : fuzzCluster(random, name);
             try {
                 GenericKubernetesResource written = write(pool ? POOLS : CLUSTERS, document);
                 lastAccepted.put(name, written.getMetadata().getGeneration());
@@ -128,15 +128,15 @@ class BadInputFuzzTest {
                 assertThat(Conditions.find(live.getStatus().conditions, LabClusterReconciler.VALID)).as(name + " Valid").isPresent();
             }
         }));
-        // A pool reported valid is in force in its MetalLB namespace.
-        String fuzzConfig = FaultSupport.config(fuzzNamespace);
+        // A pool reported valid is in force in its MetalLB ConfigMap.
+        String fuzzConfig = FaultSupport.config(fuzzConfigMap);
         int valid = 0;
         for (String name : lastAccepted.keySet()) {
             if (name.startsWith("zz-fuzz-bpp-")) {
                 BgpPeerPool live = FaultSupport.live(name);
                 if (Conditions.isTrue(live.getStatus().conditions, BgpPeerPoolReconciler.VALID)) {
                     valid++;
-                    assertThat(fuzzConfig).as("config of " + fuzzNamespace + " with " + name + " valid").isNotNull();
+                    assertThat(fuzzConfig).as("config of " + fuzzConfigMap + " with " + name + " valid").isNotNull();
                     var inForce = MetalLbConfigModel.parse(fuzzConfig).pools().keySet();
                     live.getSpec().addressPools.forEach(p -> assertThat(inForce).as(name).contains(p.name));
                 }
@@ -149,19 +149,19 @@ class BadInputFuzzTest {
                 && (line.split(" ", 3)[1].equals("ERROR") || CRASHES.matcher(line).find())).toList();
         assertThat(failures).as("reconcile errors logged while fuzzing").isEmpty();
         assertUntouched(reference);
-        FaultSupport.awaitInForce("fuzz-reference", referenceNamespace);
+        FaultSupport.awaitInForce("fuzz-reference", referenceConfigMap);
 
         // The operator still serves: a fresh valid pool elsewhere is applied.
-        String afterNamespace = FaultSupport.namespace("fuzz-after");
+        String afterConfigMap = FaultSupport.configMapName("fuzz-after");
         pools.add("fuzz-after");
-        client.resource(FaultSupport.pool("fuzz-after", afterNamespace, m -> {
+        client.resource(FaultSupport.pool("fuzz-after", afterConfigMap, m -> {
         })).create();
-        FaultSupport.awaitInForce("fuzz-after", afterNamespace);
+        FaultSupport.awaitInForce("fuzz-after", afterConfigMap);
         assertUntouched(reference);
     }
 
     private static void assertUntouched(ConfigMap reference) {
-        ConfigMap now = FaultSupport.configMap(reference.getMetadata().getNamespace());
+        ConfigMap now = FaultSupport.configMap(reference.getMetadata().getName());
         assertThat(now.getData()).as("the reference pool's MetalLB configuration").isEqualTo(reference.getData());
         assertThat(now.getMetadata().getResourceVersion()).as("no write to the reference ConfigMap")
                 .isEqualTo(reference.getMetadata().getResourceVersion());
@@ -191,7 +191,7 @@ class BadInputFuzzTest {
 
     // --- the fuzzer -----------------------------------------------------------------------------------------
 
-    static ObjectNode fuzzPool(Random random, String name, String namespace) {
+    static ObjectNode fuzzPool(Random random, String name, String configMap) {
         ObjectNode document = Manifests.variant(Manifests.BGP_PEER_POOL, name, m -> {
         });
         ObjectNode spec = (ObjectNode) document.get("spec");
@@ -204,9 +204,10 @@ class BadInputFuzzTest {
             }
         }
         mutate(random, spec, 1 + random.nextInt(3), true);
-        // Whatever was mutated, MetalLB's target stays the fuzz namespace (never the reference one, never an
+        // Whatever was mutated, MetalLB's target stays the fuzz ConfigMap (never the reference one, never an
         // install) and no router is asked: traffic stays on loopback.
-        spec.putObject("metallb").put("version", "v0.7.3").put("namespace", namespace).put("configMapName", "config").put("install", false);
+        spec.putObject("metallb").put("version", "v0.7.3").put("namespace", FaultSupport.METALLB_NAMESPACE).put("configMapName", configMap)
+                .put("install", false);
         spec.path("peers").forEach(peer -> {
             if (peer instanceof ObjectNode p) {
                 p.remove("router");

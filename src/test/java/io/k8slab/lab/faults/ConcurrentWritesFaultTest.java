@@ -65,10 +65,10 @@ class ConcurrentWritesFaultTest {
 
     @Test
     void aBurstOfHundredUpdatesEndsInTheLastOne() {
-        String namespace = FaultSupport.namespace("faults-burst");
+        String configMap = FaultSupport.configMapName("faults-burst");
         String name = "faults-burst";
         pools.add(name);
-        client.resource(FaultSupport.pool(name, namespace, m -> {
+        client.resource(FaultSupport.pool(name, configMap, m -> {
         })).create();
         FaultSupport.awaitCondition(name, BgpPeerPoolReconciler.CONFIG_APPLIED, "True");
 
@@ -88,54 +88,54 @@ class ConcurrentWritesFaultTest {
         BgpPeerPool last = FaultSupport.live(name);
         assertThat(last.getMetadata().getGeneration()).isEqualTo(lastGeneration);
         assertThat(last.getSpec().addressPools.get(0).addresses).containsExactly("192.168.99.0/24");
-        FaultSupport.awaitInForce(name, namespace);
+        FaultSupport.awaitInForce(name, configMap);
         assertThat(FaultSupport.live(name).getMetadata().getGeneration()).isEqualTo(lastGeneration);
-        assertThat(FaultSupport.config(namespace)).contains("192.168.99.0/24").contains("auto-assign: false")
+        assertThat(FaultSupport.config(configMap)).contains("192.168.99.0/24").contains("auto-assign: false")
                 .doesNotContain("192.168.98.0/24");
     }
 
     @Test
     void anotherWriterOfTheConfigMapIsOverruled() {
-        String namespace = FaultSupport.namespace("faults-cm");
+        String configMap = FaultSupport.configMapName("faults-cm");
         String name = "faults-cm-writer";
         pools.add(name);
-        client.resource(FaultSupport.pool(name, namespace, m -> {
+        client.resource(FaultSupport.pool(name, configMap, m -> {
         })).create();
-        FaultSupport.awaitInForce(name, namespace);
-        String rendered = FaultSupport.config(namespace);
+        FaultSupport.awaitInForce(name, configMap);
+        String rendered = FaultSupport.config(configMap);
 
         for (int round = 0; round < 3; round++) {
             String foreign = rendered.replace("172.17.254.0/24", "172.17.9" + round + ".0/24");
-            other.configMaps().inNamespace(namespace).withName("config").edit(cm -> {
+            other.configMaps().inNamespace(FaultSupport.METALLB_NAMESPACE).withName(configMap).edit(cm -> {
                 cm.getData().put("config", foreign);
                 return cm;
             });
-            await().atMost(WAIT).untilAsserted(() -> assertThat(FaultSupport.config(namespace))
+            await().atMost(WAIT).untilAsserted(() -> assertThat(FaultSupport.config(configMap))
                     .as("the operator's config is back").isEqualTo(rendered));
         }
-        FaultSupport.awaitInForce(name, namespace);
+        FaultSupport.awaitInForce(name, configMap);
     }
 
     /** Another client's label on MetalLB's ConfigMap is not the operator's to remove when it repairs the config. */
     @Test
     void anotherWritersOwnLabelOnTheConfigMapSurvivesTheRepair() {
-        String namespace = FaultSupport.namespace("faults-cmlabel");
+        String configMap = FaultSupport.configMapName("faults-cmlabel");
         String name = "faults-cm-label";
         pools.add(name);
-        client.resource(FaultSupport.pool(name, namespace, m -> {
+        client.resource(FaultSupport.pool(name, configMap, m -> {
         })).create();
-        FaultSupport.awaitInForce(name, namespace);
-        String rendered = FaultSupport.config(namespace);
+        FaultSupport.awaitInForce(name, configMap);
+        String rendered = FaultSupport.config(configMap);
 
-        other.configMaps().inNamespace(namespace).withName("config").edit(cm -> {
+        other.configMaps().inNamespace(FaultSupport.METALLB_NAMESPACE).withName(configMap).edit(cm -> {
             cm.getData().put("config", rendered.replace("172.17.254.0/24", "172.17.99.0/24"));
             var labels = new java.util.HashMap<String, String>(cm.getMetadata().getLabels() == null ? Map.of() : cm.getMetadata().getLabels());
             labels.put(OTHER_LABEL, "kept");
             cm.getMetadata().setLabels(labels);
             return cm;
         });
-        await().atMost(WAIT).untilAsserted(() -> assertThat(FaultSupport.config(namespace)).isEqualTo(rendered));
-        assertThat(FaultSupport.configMap(namespace).getMetadata().getLabels()).as("the other writer's label stays")
+        await().atMost(WAIT).untilAsserted(() -> assertThat(FaultSupport.config(configMap)).isEqualTo(rendered));
+        assertThat(FaultSupport.configMap(configMap).getMetadata().getLabels()).as("the other writer's label stays")
                 .containsEntry(OTHER_LABEL, "kept");
     }
 

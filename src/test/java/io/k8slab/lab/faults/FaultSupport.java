@@ -11,7 +11,6 @@ import java.util.function.Consumer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.k8slab.lab.bgp.BgpPeerPool;
 import io.k8slab.lab.join.BootstrapTokenIssuer;
@@ -21,7 +20,10 @@ import io.k8slab.lab.testing.Manifests;
 import io.k8slab.lab.testing.PackagedOperator;
 import io.k8slab.lab.testing.TestCluster;
 
-/** Shared bits of the fault tests: pools aimed at a MetalLB namespace of their own, and what they should render. */
+/**
+ * Shared bits of the fault tests: pools aimed at a MetalLB ConfigMap of their own (in MetalLB's namespace, the one
+ * the operator may touch), and what they should render.
+ */
 final class FaultSupport {
 
     static final Duration WAIT = Duration.ofSeconds(40);
@@ -30,36 +32,37 @@ final class FaultSupport {
     private FaultSupport() {
     }
 
-    /** A namespace for MetalLB's objects, unique to the run so nothing left from an earlier run interferes. */
-    static String namespace(String prefix) {
-        String name = unique(prefix);
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).serverSideApply();
-        return name;
+    static final String METALLB_NAMESPACE = TestCluster.METALLB_NAMESPACE;
+
+    /** A MetalLB ConfigMap name unique to the run, so nothing left from an earlier run interferes. */
+    static String configMapName(String prefix) {
+        return unique(prefix);
     }
 
-    /** The example pool renamed, aimed at {@code namespace}, no install, no router to ask, then edited. */
-    static ObjectNode poolManifest(String name, String namespace, Consumer<ObjectNode> edit) {
+    /** The example pool renamed, aimed at MetalLB v0.7.3's ConfigMap {@code configMap}, no install, no router to ask, then edited. */
+    static ObjectNode poolManifest(String name, String configMap, Consumer<ObjectNode> edit) {
         return Manifests.variant(Manifests.BGP_PEER_POOL, name, m -> {
-            ((ObjectNode) m.at("/spec/metallb")).put("namespace", namespace).put("install", false);
+            ((ObjectNode) m.at("/spec/metallb")).put("version", "v0.7.3").put("namespace", METALLB_NAMESPACE).put("configMapName", configMap)
+                    .put("install", false);
             ((ObjectNode) m.at("/spec/peers/0")).remove("router");
             edit.accept(m);
         });
     }
 
-    static BgpPeerPool pool(String name, String namespace, Consumer<ObjectNode> edit) {
-        return Manifests.toResource(poolManifest(name, namespace, edit), BgpPeerPool.class);
+    static BgpPeerPool pool(String name, String configMap, Consumer<ObjectNode> edit) {
+        return Manifests.toResource(poolManifest(name, configMap, edit), BgpPeerPool.class);
     }
 
     static BgpPeerPool live(String name) {
         return client.resources(BgpPeerPool.class).withName(name).get();
     }
 
-    static ConfigMap configMap(String namespace) {
-        return client.configMaps().inNamespace(namespace).withName("config").get();
+    static ConfigMap configMap(String name) {
+        return client.configMaps().inNamespace(METALLB_NAMESPACE).withName(name).get();
     }
 
-    static String config(String namespace) {
-        ConfigMap map = configMap(namespace);
+    static String config(String configMap) {
+        ConfigMap map = configMap(configMap);
         return map == null || map.getData() == null ? null : map.getData().get("config");
     }
 
@@ -75,13 +78,13 @@ final class FaultSupport {
     }
 
     /** The pool is reconciled at its latest generation and the ConfigMap holds exactly what its live spec renders. */
-    static void awaitInForce(String name, String namespace) {
+    static void awaitInForce(String name, String configMap) {
         await().atMost(WAIT).untilAsserted(() -> {
             BgpPeerPool pool = live(name);
             assertThat(pool.getStatus()).isNotNull();
             assertThat(pool.getStatus().observedGeneration).as("observedGeneration").isEqualTo(pool.getMetadata().getGeneration());
             assertThat(Conditions.isTrue(pool.getStatus().conditions, io.k8slab.lab.bgp.BgpPeerPoolReconciler.CONFIG_APPLIED)).isTrue();
-            assertThat(config(namespace)).isEqualTo(expectedConfig(pool));
+            assertThat(config(configMap)).isEqualTo(expectedConfig(pool));
         });
     }
 
@@ -99,7 +102,7 @@ final class FaultSupport {
         return started;
     }
 
-    /** A name unique to this run (a namespace, a Lease), so nothing an earlier run left interferes. */
+    /** A name unique to this run (a ConfigMap, a Lease), so nothing an earlier run left interferes. */
     static String unique(String prefix) {
         return prefix + "-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
     }

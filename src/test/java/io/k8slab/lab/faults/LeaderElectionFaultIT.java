@@ -53,7 +53,7 @@ class LeaderElectionFaultIT {
 
     @Test
     void onlyTheLeaderWritesAndKillingItHandsOverWithinTheLeaseTime() throws IOException {
-        String namespace = FaultSupport.namespace("faults-leader");
+        String configMap = FaultSupport.configMapName("faults-leader");
         first = replica(FIRST);
         first.awaitReady(Duration.ofSeconds(60));
         await().atMost(Duration.ofSeconds(30)).until(() -> FIRST.equals(holder()));
@@ -63,11 +63,11 @@ class LeaderElectionFaultIT {
         await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> true);
         assertThat(holder()).isEqualTo(FIRST);
 
-        client.resource(FaultSupport.pool(POOL, namespace, m -> {
+        client.resource(FaultSupport.pool(POOL, configMap, m -> {
         })).create();
-        FaultSupport.awaitInForce(POOL, namespace);
+        FaultSupport.awaitInForce(POOL, configMap);
         await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> true);
-        assertThat(configMapWrites(namespace)).as("one ConfigMap create, by one replica: no second writer raced it")
+        assertThat(configMapWrites(configMap)).as("one ConfigMap create, by one replica: no second writer raced it")
                 .extracting(w -> w.path("verb").asText() + " " + w.path("responseStatus").path("code").asInt())
                 .containsExactly("create 201");
         assertThat(applied(first)).as("the leader reconciled the pool").isTrue();
@@ -82,8 +82,8 @@ class LeaderElectionFaultIT {
 
         client.resources(BgpPeerPool.class).withName(POOL).patch(PatchContext.of(PatchType.JSON_MERGE),
                 "{\"spec\":{\"addressPools\":[{\"name\":\"my-ip-space\",\"protocol\":\"bgp\",\"addresses\":[\"192.168.77.0/24\"]}]}}");
-        FaultSupport.awaitInForce(POOL, namespace);
-        assertThat(FaultSupport.config(namespace)).contains("192.168.77.0/24");
+        FaultSupport.awaitInForce(POOL, configMap);
+        assertThat(FaultSupport.config(configMap)).contains("192.168.77.0/24");
         assertThat(applied(second)).as("the new leader applied the update").isTrue();
     }
 
@@ -96,11 +96,12 @@ class LeaderElectionFaultIT {
         return lease == null ? null : lease.getSpec().getHolderIdentity();
     }
 
-    /** The operator's requests that wrote MetalLB's ConfigMap in {@code namespace}, from the API server's audit log. */
-    private static List<JsonNode> configMapWrites(String namespace) {
+    /** The operator's requests that wrote MetalLB's ConfigMap {@code configMap}, from the API server's audit log. */
+    private static List<JsonNode> configMapWrites(String configMap) {
         return TestCluster.get().auditLog().writesBy(TestCluster.OPERATOR_USER_AGENT).stream()
                 .filter(w -> "configmaps".equals(w.path("objectRef").path("resource").asText())
-                        && namespace.equals(w.path("objectRef").path("namespace").asText()))
+                        && FaultSupport.METALLB_NAMESPACE.equals(w.path("objectRef").path("namespace").asText())
+                        && configMap.equals(w.path("objectRef").path("name").asText()))
                 .toList();
     }
 

@@ -45,11 +45,11 @@ class OperatorKillFaultIT {
 
     @Test
     void killedDuringAMetalLbWriteAndRestartedEndsAsWithoutTheFault() {
-        String namespace = FaultSupport.namespace("faults-kill");
+        String configMap = FaultSupport.configMapName("faults-kill");
         operator = start(0);
-        client.resource(FaultSupport.pool(POOL, namespace, m -> {
+        client.resource(FaultSupport.pool(POOL, configMap, m -> {
         })).create();
-        awaitInForce(namespace);
+        awaitInForce(configMap);
 
         int[] delaysMillis = {0, 40};
         for (int round = 0; round < delaysMillis.length; round++) {
@@ -59,17 +59,17 @@ class OperatorKillFaultIT {
                     .getMetadata().getGeneration();
             sleep(delaysMillis[round]);
             operator.kill();
-            String atKill = FaultSupport.config(namespace);
+            String atKill = FaultSupport.config(configMap);
             System.out.printf("faults: killed %d ms after the update to generation %d; ConfigMap then had the update: %s%n",
                     delaysMillis[round], generation, atKill != null && atKill.contains("192.168." + (200 + round)));
 
             operator = start(round + 1);
-            awaitInForce(namespace);
+            awaitInForce(configMap);
             BgpPeerPool pool = FaultSupport.live(POOL);
             assertThat(pool.getMetadata().getGeneration()).isEqualTo(generation);
-            assertThat(FaultSupport.config(namespace)).as("the ConfigMap without the fault")
+            assertThat(FaultSupport.config(configMap)).as("the ConfigMap without the fault")
                     .isEqualTo(FaultSupport.expectedConfig(pool)).contains("192.168." + (200 + round) + ".0/24");
-            assertThat(FaultSupport.configMap(namespace).getData().keySet()).as("nothing half-written is left beside the config")
+            assertThat(FaultSupport.configMap(configMap).getData().keySet()).as("nothing half-written is left beside the config")
                     .hasSize(2).contains("config");
         }
     }
@@ -120,13 +120,13 @@ class OperatorKillFaultIT {
         return FaultSupport.startOperator("faults-kill-" + incarnation, LEASE);
     }
 
-    private static void awaitInForce(String namespace) {
+    private static void awaitInForce(String configMap) {
         await().atMost(TAKEOVER).untilAsserted(() -> {
             BgpPeerPool pool = FaultSupport.live(POOL);
             assertThat(pool.getStatus()).isNotNull();
             assertThat(pool.getStatus().observedGeneration).isEqualTo(pool.getMetadata().getGeneration());
             assertThat(Conditions.isTrue(pool.getStatus().conditions, BgpPeerPoolReconciler.CONFIG_APPLIED)).isTrue();
-            assertThat(FaultSupport.config(namespace)).isEqualTo(FaultSupport.expectedConfig(pool));
+            assertThat(FaultSupport.config(configMap)).isEqualTo(FaultSupport.expectedConfig(pool));
         });
     }
 

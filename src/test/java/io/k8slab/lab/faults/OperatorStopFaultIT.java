@@ -73,12 +73,12 @@ class OperatorStopFaultIT {
     @Test
     void aStandbyOutsideThePodJoinsTheDeployedElectionAndLeadsSecondsAfterTheLeaderStops() throws IOException {
         String lease = lease("faults-stop-handover");
-        String namespace = FaultSupport.namespace("faults-stop");
+        String configMap = FaultSupport.configMapName("faults-stop");
         PackagedOperator deployed = replica("faults-stop-deployed", lease);
         await().atMost(FaultSupport.WAIT).until(() -> "faults-stop-deployed".equals(holder(lease)));
-        client.resource(FaultSupport.pool(POOL, namespace, m -> {
+        client.resource(FaultSupport.pool(POOL, configMap, m -> {
         })).create();
-        FaultSupport.awaitInForce(POOL, namespace);
+        FaultSupport.awaitInForce(POOL, configMap);
 
         // As make run or java -jar starts it: no pod namespace, no client namespace, a kubeconfig naming none.
         PackagedOperator local = PackagedOperator.startOutsidePod("faults-stop-local", Map.of("lab.leader-election.lease-name", lease));
@@ -104,8 +104,8 @@ class OperatorStopFaultIT {
 
         client.resources(BgpPeerPool.class).withName(POOL).patch(PatchContext.of(PatchType.JSON_MERGE),
                 "{\"spec\":{\"addressPools\":[{\"name\":\"my-ip-space\",\"protocol\":\"bgp\",\"addresses\":[\"192.168.78.0/24\"]}]}}");
-        FaultSupport.awaitInForce(POOL, namespace);
-        assertThat(FaultSupport.config(namespace)).contains("192.168.78.0/24");
+        FaultSupport.awaitInForce(POOL, configMap);
+        assertThat(FaultSupport.config(configMap)).contains("192.168.78.0/24");
         assertThat(log(local)).as("the new leader applied the update").contains("ConfigApplied BgpPeerPool/" + POOL);
 
         Duration localExit = local.terminate(Duration.ofSeconds(30));

@@ -28,7 +28,8 @@ class MetalLbCrdRendererTest {
                 "metallb.io/v1beta1 BGPAdvertisement my-ip-space-0");
         assertThat(resources).allSatisfy(r -> {
             assertThat(r.getMetadata().getNamespace()).isEqualTo("metallb-system");
-            assertThat(r.getMetadata().getLabels()).containsExactly(Map.entry("lab.k8slab.io/bgppeerpool", "lab"));
+            assertThat(r.getMetadata().getLabels()).containsOnly(Map.entry("lab.k8slab.io/bgppeerpool", "lab"),
+                    Map.entry(Ownership.MANAGED_BY_LABEL, Ownership.MANAGED_BY));
         });
         assertThat(spec(resources.get(0))).containsExactly(Map.entry("myASN", 64522L), Map.entry("peerASN", 64512L),
                 Map.entry("peerAddress", "172.17.0.1"), Map.entry("peerPort", 179), Map.entry("holdTime", "90s"));

@@ -47,7 +47,7 @@ class RouterStatusOperatorTest {
     static final String FOURTH = "172.17.0.24";
     static final String SERVICE_IP = "172.17.254.1";
     static final String PREFIX = SERVICE_IP + "/32";
-    static final String MLB = "rt-mlb";
+    static final String MLB = TestCluster.METALLB_NAMESPACE;
     static final String TLS_SECRET = "rt-01-api-test";
 
     final KubernetesClient client = TestCluster.get().client();
@@ -229,7 +229,8 @@ class RouterStatusOperatorTest {
 
     private BgpPeerPool pool(Consumer<ObjectNode> router) {
         return Manifests.toResource(Manifests.variant(Manifests.BGP_PEER_POOL, "routing", m -> {
-            ((ObjectNode) m.at("/spec/metallb")).put("namespace", MLB).put("install", false);
+            ((ObjectNode) m.at("/spec/metallb")).put("version", "v0.7.3").put("namespace", MLB).put("configMapName", "rt-routing")
+                    .put("install", false);
             ObjectNode api = (ObjectNode) m.at("/spec/peers/0/router");
             api.put("address", lab.routerApi());
             router.accept(api);

@@ -121,6 +121,9 @@ public final class ControlPlane implements AutoCloseable {
                 "--service-node-port-range", NODE_PORT_RANGE,
                 "--authorization-mode", "RBAC",
                 "--disable-admission-plugins", "ServiceAccount",
+                // Webhooks (MetalLB's) are called at their Service's endpoints, which nothing here fills, so a call
+                // fails at once instead of dialling a ClusterIP that only exists in a real cluster's network.
+                "--enable-aggregator-routing=true",
                 "--allow-privileged"));
         command.addAll(extraFlags);
         apiServer = launch("kube-apiserver", command);

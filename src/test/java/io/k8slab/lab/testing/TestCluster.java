@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -28,6 +29,8 @@ public final class TestCluster {
     public static final String OPERATOR_USER_AGENT = "lab-operator-under-test";
     /** The ServiceAccount deploy/operator binds to its roles; operators under test act as it. */
     public static final String OPERATOR_SERVICE_ACCOUNT = "system:serviceaccount:lab-operator:lab-operator";
+    /** The MetalLB namespace deploy/operator grants the operator (its default {@code lab.metallb.namespace}). */
+    public static final String METALLB_NAMESPACE = "metallb-system";
     private static final List<String> OPERATOR_RBAC = List.of("namespace.yaml", "serviceaccount.yaml", "rbac.yaml");
 
     private static TestCluster instance;
@@ -51,6 +54,9 @@ public final class TestCluster {
                 "--audit-policy-file", policy.toString(), "--audit-log-path", auditLog.path().toString()));
         client = newClient("lab-operator-tests");
         installCrds(Path.of("crds"));
+        // deploy/operator's Role in MetalLB's namespace needs it; in a lab, deploy/metallb/<version>/cluster makes it.
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(METALLB_NAMESPACE).endMetadata().build())
+                .serverSideApply();
         for (String file : OPERATOR_RBAC) {
             try (var in = Files.newInputStream(Path.of("deploy", "operator", file))) {
                 client.load(in).items().forEach(item -> client.resource(item).serverSideApply());
