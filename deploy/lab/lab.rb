@@ -187,6 +187,16 @@ module Lab
       kubernetes_version.match(KUBERNETES_VERSION).captures.first(2).join(".")
     end
 
+    # The config API the lab's kubeadm init reads, by the rules the operator's JoinConfiguration follows
+    # (JoinConfigurationRenderer.ConfigApi): v1beta4 from 1.31, v1beta3 from 1.22, v1beta2 before.
+    def kubeadm_api_version(minor)
+      version = Gem::Version.new(minor)
+      return "v1beta4" if version >= Gem::Version.new("1.31")
+      return "v1beta3" if version >= Gem::Version.new("1.22")
+
+      "v1beta2"
+    end
+
     def control_plane_endpoint
       "#{control_plane.address}:#{Integer(fetch('kubernetes', 'api_port'))}"
     end
@@ -340,7 +350,7 @@ module Lab
             "minor" => minor,
             "repository" => "https://pkgs.k8s.io/core:/stable:/v#{minor}/deb/",
             "package_version" => version == minor ? "#{minor}.*" : "#{version}-*",
-            "kubeadm_api_version" => Gem::Version.new(minor) >= Gem::Version.new("1.31") ? "v1beta4" : "v1beta3",
+            "kubeadm_api_version" => kubeadm_api_version(minor),
             "api_port" => Integer(fetch("kubernetes", "api_port")),
             "endpoint" => control_plane_endpoint,
             "pod_cidr" => prefix_string(cidr(fetch("kubernetes", "pod_cidr"), "kubernetes.pod_cidr")),

@@ -15,7 +15,7 @@ record EffectiveJoin(Duration tokenTTL, int parallelism, Optional<Ssh> ssh) {
     static final int DEFAULT_PARALLELISM = 3;
 
     /** Where the SSH Secret is and how to log in. */
-    record Ssh(String user, int port, String secretNamespace, String secretName) {
+    record Ssh(String user, int port, String secretNamespace, String secretName, boolean trustOnFirstUse) {
         String secretSource() {
             return "Secret " + secretNamespace + "/" + secretName;
         }
@@ -29,7 +29,8 @@ record EffectiveJoin(Duration tokenTTL, int parallelism, Optional<Ssh> ssh) {
         int parallelism = join.parallelism == null ? DEFAULT_PARALLELISM : join.parallelism;
         Optional<Ssh> ssh = Optional.ofNullable(join.ssh).filter(s -> s.secretRef != null && s.secretRef.name != null)
                 .map(s -> new Ssh(s.user == null ? "vagrant" : s.user, s.port == null ? 22 : s.port,
-                        s.secretRef.namespace == null ? "kube-system" : s.secretRef.namespace, s.secretRef.name));
+                        s.secretRef.namespace == null ? "kube-system" : s.secretRef.namespace, s.secretRef.name,
+                        s.hostKeyPolicy == HostKeyTrust.TrustOnFirstUse));
         return new EffectiveJoin(ttl, parallelism, ssh);
     }
 }

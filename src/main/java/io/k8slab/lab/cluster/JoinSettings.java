@@ -15,7 +15,7 @@ public class JoinSettings {
 
     @Default("30m")
     @Pattern(Patterns.DURATION)
-    @JsonPropertyDescription("Lifetime of the bootstrap tokens the operator issues, a Go duration such as 30m.")
+    @JsonPropertyDescription("Lifetime of the bootstrap tokens the operator issues, a Go duration from 2m to 24h such as 30m.")
     public String tokenTTL;
 
     @Default("3")

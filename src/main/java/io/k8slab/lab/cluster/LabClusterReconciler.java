@@ -36,6 +36,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.k8slab.lab.join.Backoff;
 import io.k8slab.lab.join.BootstrapTokenIssuer;
 import io.k8slab.lab.join.ClusterDiscovery;
+import io.k8slab.lab.join.HostKeyPins;
 import io.k8slab.lab.join.IssuedToken;
 import io.k8slab.lab.join.JoinRequest;
 import io.k8slab.lab.join.Joiner;
@@ -48,6 +49,7 @@ import io.k8slab.lab.join.StderrScrubber;
 import io.k8slab.lab.join.TokenRotation;
 import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.kube.EventRecorder;
+import io.k8slab.lab.kube.GoDurations;
 import io.k8slab.lab.kube.StatusPatch;
 import io.k8slab.lab.kube.Violation;
 import io.k8slab.lab.nodes.NodeDrainer;
@@ -69,36 +71,50 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
 
     public static final String VALID = "Valid";
     public static final String TOKEN_READY = "TokenReady";
+    public static final String HOST_KEYS_KNOWN = "HostKeysKnown";
     public static final String NODES_JOINED = "NodesJoined";
     public static final String NODES_LABELED = "NodesLabeled";
     public static final String READY = "Ready";
 
-    /** Neither the SSH Secret nor the published CA is watched: while one is missing, look again this often. */
+    /** Neither the SSH Secret (its known_hosts) nor the published CA is watched: while one is missing, look again this often. */
     private static final Duration BLOCKED_RECHECK = Duration.ofSeconds(30);
     private static final Logger LOG = Logger.getLogger(LabClusterReconciler.class);
+    /** kubeadm join returns once the kubelet's TLS bootstrap is done; its Node follows within seconds. */
+    static final Duration REGISTRATION = Duration.ofMinutes(5);
+    static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofMinutes(10);
+    /** A removed node's machine gets this many kubeadm reset runs; then the Node is deleted without one. */
+    static final int RESET_ATTEMPTS = 5;
 
     private final Clock clock;
     private final Backoff backoff;
     private final Duration recheck;
+    private final Duration registration;
     private final NodeShell.Factory shells;
     private final KubeadmOverSsh kubeadm;
     private final JoinEventSource joinEvents;
     private final Joiner joiner;
     private final NodeDrainer drainer = new NodeDrainer();
+    /** cluster/node of the drains whose timeout was reported with an Event, so it is reported once. */
+    private final Set<String> drainTimeoutsReported = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final SecureRandom random = new SecureRandom();
 
     public LabClusterReconciler() {
-        this(Clock.systemUTC(), Joiner.defaultExecutor(), new SshNodeShells(), Backoff.DEFAULT, Duration.ofSeconds(5));
+        this(Clock.systemUTC(), Joiner.defaultExecutor(), new SshNodeShells(), Backoff.DEFAULT, Duration.ofSeconds(5), REGISTRATION);
     }
 
-    /** For tests: the clock, where joins run, how machines are reached, and how long to wait before looking again. */
-    LabClusterReconciler(Clock clock, ExecutorService executor, NodeShell.Factory shells, Backoff backoff, Duration recheck) {
+    /**
+     * For tests: the clock, where joins run, how machines are reached, how long to wait before looking again, and
+     * how long a joined Node may take to register.
+     */
+    LabClusterReconciler(Clock clock, ExecutorService executor, NodeShell.Factory shells, Backoff backoff, Duration recheck,
+            Duration registration) {
         this.clock = clock;
         this.backoff = backoff;
         this.recheck = recheck;
+        this.registration = registration;
         this.shells = shells;
         this.kubeadm = new KubeadmOverSsh(shells);
-        this.joiner = new Joiner(executor, clock, backoff, recheck, this::wake);
+        this.joiner = new Joiner(executor, clock, backoff, recheck, registration, this::wake);
         this.joinEvents = new JoinEventSource(this::forget, this::stop);
     }
 
@@ -135,22 +151,32 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
         EventRecorder events = new EventRecorder(client);
         LabClusterStatus status = startStatus(cluster);
 
-        List<Violation> violations = LabClusterValidator.validate(cluster.getSpec());
+        List<Violation> violations = new ArrayList<>(LabClusterValidator.validate(cluster.getMetadata().getName(), cluster.getSpec()));
+        violations.addAll(LabClusterValidator.claims(cluster, context.getPrimaryCache().list().toList()));
         if (!violations.isEmpty()) {
             reportInvalid(cluster, status, violations, now);
-            return write(cluster, status);
+            UpdateControl<LabCluster> control = write(cluster, status);
+            // Another LabCluster's edits wake nothing here: look again for the claim to be given up.
+            if (violations.stream().anyMatch(v -> v.reason().equals(LabClusterValidator.CLAIMED))) {
+                control.rescheduleAfter(BLOCKED_RECHECK);
+            }
+            return control;
         }
         Conditions.set(status.conditions, VALID, true, "Valid", "the spec passed validation", cluster.getMetadata().getGeneration(), now);
 
         EffectiveJoin settings = EffectiveJoin.of(cluster.getSpec().join);
         Observed observed = observe(cluster, allNodes(context));
+        observed.unjoined().forEach(n -> joiner.expireUnregistered(cluster.getMetadata().getName(), n.name, now,
+                "joined, but the Node did not register within " + words(registration) + " (is the kubelet running and "
+                        + "reaching the API server? journalctl -u kubelet on the machine); the next attempt resets the machine first"));
         Access access = observed.needsSsh() ? sshAccess(settings, client) : Access.NOT_NEEDED;
-        TokenStep token = ensureToken(cluster, client, events, observed, settings, access, now);
-        startJoins(cluster, observed, settings, access, token, now);
+        Machines machines = machines(cluster, client, observed, settings, access);
+        TokenStep token = ensureToken(cluster, client, events, observed, settings, access, machines, now);
+        startJoins(cluster, observed, settings, machines, token, now);
         Map<String, String> labelProblems = label(cluster, client, observed);
-        List<NodeStatus> removals = remove(cluster, client, events, observed, settings, access, now);
+        List<NodeStatus> removals = remove(cluster, client, events, observed, settings, access, machines, now);
 
-        report(cluster, status, observed, token, labelProblems, removals, now);
+        report(cluster, status, observed, token, machines, labelProblems, removals, now);
         StatusEvents.between(cluster.getStatus(), status).forEach(e -> {
             if (e.warning()) {
                 events.warning(cluster, e.reason(), e.message());
@@ -159,7 +185,7 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
             }
         });
         UpdateControl<LabCluster> control = write(cluster, status);
-        nextLook(cluster.getMetadata().getName(), token, settings, removals, now).ifPresent(control::rescheduleAfter);
+        nextLook(cluster.getMetadata().getName(), token, settings, machines, removals, now).ifPresent(control::rescheduleAfter);
         return control;
     }
 
@@ -173,12 +199,11 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
             NodeRemovalPolicy removalPolicy, Map<String, NodeStatus> previous) {
 
         boolean needsSsh() {
-            return !unjoined.isEmpty() || (removalPolicy == NodeRemovalPolicy.DrainAndReset && !dropped.isEmpty());
+            return !unjoined.isEmpty() || resets();
         }
 
-        Optional<String> recordedFingerprint(String node, Map<String, Joiner.Record> records) {
-            return Optional.ofNullable(records.get(node)).map(Joiner.Record::hostKeyFingerprint)
-                    .or(() -> Optional.ofNullable(previous.get(node)).map(p -> p.hostKeyFingerprint));
+        boolean resets() {
+            return removalPolicy == NodeRemovalPolicy.DrainAndReset && !dropped.isEmpty();
         }
     }
 
@@ -214,8 +239,9 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
         Set<String> keep = new HashSet<>();
         unjoined.forEach(n -> keep.add(n.name));
         dropped.forEach(n -> keep.add(n.getMetadata().getName()));
+        // A node gone from the spec and from the cluster takes its record along: added again, it starts afresh.
         joiner.records(name).forEach((node, record) -> {
-            if (!recorded(record, previous.get(node))) {
+            if (!recorded(record, previous.get(node)) && (inSpec.contains(node) || registered.containsKey(node))) {
                 keep.add(node);
             }
         });
@@ -243,9 +269,9 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
         }
         return switch (e.phase) {
             case Failed -> Optional.of(new Joiner.Record(Joiner.Work.JOIN, Joiner.State.FAILED, e.attempts, last, e.message,
-                    e.hostKeyFingerprint, last.plus(backoff.delay(e.attempts)), null));
+                    e.hostKeyFingerprint, last.plus(backoff.delay(e.attempts)), null, false));
             case Joining -> Optional.of(new Joiner.Record(Joiner.Work.JOIN, Joiner.State.BUSY, e.attempts, last,
-                    "the operator restarted during this join; checking the machine", e.hostKeyFingerprint, last, null));
+                    "the operator restarted during this join; checking the machine", e.hostKeyFingerprint, last, null, false));
             default -> Optional.empty();
         };
     }
@@ -277,6 +303,49 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
         } catch (KubernetesClientException e) {
             return Access.problem("cannot read the SSH " + ssh.secretSource() + ": " + apiReason(e));
         }
+    }
+
+    // ---- host keys ------------------------------------------------------------------------------------------
+
+    /**
+     * The SSH target of every machine the operator has work on (unjoined nodes at their spec address, removed ones
+     * at the address the spec last gave them), and, by node, why one must wait for its host key to be known.
+     */
+    private record Machines(Map<String, SshTarget> targets, Map<String, String> hostKeyWaits) {
+        static final Machines NONE = new Machines(Map.of(), Map.of());
+    }
+
+    private static Machines machines(LabCluster cluster, KubernetesClient client, Observed observed, EffectiveJoin settings, Access access) {
+        if (access.credentials().isEmpty()) {
+            return Machines.NONE;
+        }
+        EffectiveJoin.Ssh ssh = settings.ssh().orElseThrow();
+        HostKeyPins pins = new HostKeyPins(client, cluster.getMetadata().getName());
+        Map<String, String> pinned;
+        try {
+            pinned = ssh.trustOnFirstUse() ? pins.read() : Map.of();
+        } catch (KubernetesClientException e) {
+            String problem = "cannot read the host key pins in Secret " + BootstrapTokenIssuer.NAMESPACE + "/"
+                    + HostKeyPins.secretName(cluster.getMetadata().getName()) + ": " + apiReason(e);
+            Map<String, String> waits = new java.util.LinkedHashMap<>();
+            observed.unjoined().forEach(n -> waits.put(n.name, problem));
+            return new Machines(Map.of(), waits);
+        }
+        Map<String, String> addresses = new java.util.LinkedHashMap<>();
+        observed.unjoined().forEach(n -> addresses.put(n.name, n.address));
+        if (observed.resets()) {
+            observed.dropped().forEach(n -> Optional.ofNullable(observed.previous().get(n.getMetadata().getName()))
+                    .map(p -> p.address).ifPresent(a -> addresses.put(n.getMetadata().getName(), a)));
+        }
+        Map<String, SshTarget> targets = new java.util.HashMap<>();
+        Map<String, String> waits = new java.util.LinkedHashMap<>();
+        addresses.forEach((node, address) -> {
+            SshCredentials.Target target = access.credentials().get().target(address, ssh.port(), ssh.user(), ssh.trustOnFirstUse(),
+                    HostKeyPins.pin(pinned, node, address), pins.source(node, address), fingerprint -> pins.record(node, address, fingerprint));
+            target.target().ifPresent(t -> targets.put(node, t));
+            target.waiting().ifPresent(w -> waits.put(node, w));
+        });
+        return new Machines(targets, waits);
     }
 
     // ---- token ----------------------------------------------------------------------------------------------
@@ -317,13 +386,20 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
     }
 
     private TokenStep ensureToken(LabCluster cluster, KubernetesClient client, EventRecorder events, Observed observed,
-            EffectiveJoin settings, Access access, Instant now) {
+            EffectiveJoin settings, Access access, Machines machines, Instant now) {
         String name = cluster.getMetadata().getName();
         Map<String, Joiner.Record> records = joiner.records(name);
-        boolean pending = observed.unjoined().stream()
-                .map(n -> records.get(n.name))
-                .anyMatch(r -> r == null || r.work() != Joiner.Work.JOIN || r.state() != Joiner.State.DONE);
+        List<LabNode> waiting = observed.unjoined().stream()
+                .filter(n -> Optional.ofNullable(records.get(n.name))
+                        .map(r -> r.work() != Joiner.Work.JOIN || r.state() != Joiner.State.DONE).orElse(true))
+                .toList();
+        boolean pending = !waiting.isEmpty();
         Prerequisites prerequisites = pending ? prerequisites(access, client) : Prerequisites.NONE;
+        if (prerequisites.blocker().isEmpty() && pending && waiting.stream().allMatch(n -> machines.hostKeyWaits().containsKey(n.name))) {
+            // No machine may be contacted yet: a token would only wait; keep one that exists.
+            prerequisites = Prerequisites.blocked("WaitingForHostKeys",
+                    "every pending join waits for its machine's host key (see HostKeysKnown)");
+        }
         Optional<Blocker> blocker = prerequisites.blocker();
         List<String> hashes = prerequisites.caCertHashes();
         boolean needed = pending && blocker.isEmpty();
@@ -364,12 +440,11 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
     // ---- joins ----------------------------------------------------------------------------------------------
 
     /** Starts a join on each unjoined node that is due, up to the parallelism; each finishing run wakes the reconciler. */
-    private void startJoins(LabCluster cluster, Observed observed, EffectiveJoin settings, Access access, TokenStep token, Instant now) {
-        if (token.token().isEmpty() || access.credentials().isEmpty()) {
+    private void startJoins(LabCluster cluster, Observed observed, EffectiveJoin settings, Machines machines, TokenStep token, Instant now) {
+        if (token.token().isEmpty()) {
             return;
         }
         String name = cluster.getMetadata().getName();
-        EffectiveJoin.Ssh ssh = settings.ssh().orElseThrow();
         IssuedToken issued = token.token().get();
         Map<String, Joiner.Record> records = joiner.records(name);
         for (LabNode node : observed.unjoined()) {
@@ -377,15 +452,16 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
                 return;
             }
             Joiner.Record record = records.get(node.name);
-            if (record != null && record.work() == Joiner.Work.JOIN && !record.isDue(now)) {
+            SshTarget target = machines.targets().get(node.name);
+            if (target == null || record != null && record.work() == Joiner.Work.JOIN && !record.isDue(now)) {
                 continue;
             }
-            SshTarget target = access.credentials().get().target(node.address, ssh.port(), ssh.user(),
-                    observed.recordedFingerprint(node.name, records));
             JoinRequest request = new JoinRequest(cluster.getSpec().controlPlaneEndpoint, issued.token(), token.caCertHashes(),
                     node.name, node.address);
             boolean lookAgain = record != null && record.state() == Joiner.State.BUSY;
-            if (joiner.start(name, node.name, Joiner.Work.JOIN, settings.parallelism(), issued.token().id(), () -> kubeadm.join(target, request))) {
+            boolean resetFirst = record != null && record.resetFirst();
+            if (joiner.start(name, node.name, Joiner.Work.JOIN, settings.parallelism(), issued.token().id(),
+                    () -> kubeadm.join(target, request, resetFirst))) {
                 LOG.logf(lookAgain ? Logger.Level.DEBUG : Logger.Level.INFO, "LabCluster %s: %s %s (%s)", name,
                         lookAgain ? "looking again at" : "joining", node.name, target);
             }
@@ -420,35 +496,71 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
      * the status entries of the nodes still being removed.
      */
     private List<NodeStatus> remove(LabCluster cluster, KubernetesClient client, EventRecorder events, Observed observed,
-            EffectiveJoin settings, Access access, Instant now) {
+            EffectiveJoin settings, Access access, Machines machines, Instant now) {
         String name = cluster.getMetadata().getName();
         Map<String, Joiner.Record> records = joiner.records(name);
+        Duration drainTimeout = Optional.ofNullable(cluster.getSpec().nodeDrainTimeout).flatMap(GoDurations::parse).orElse(DEFAULT_DRAIN_TIMEOUT);
         List<NodeStatus> removing = new ArrayList<>();
         for (Node node : observed.dropped()) {
             String nodeName = node.getMetadata().getName();
             Optional<Joiner.Record> reset = Optional.ofNullable(records.get(nodeName)).filter(r -> r.work() == Joiner.Work.RESET);
-            NodeStatus entry = removalEntry(nodeName, reset, Optional.ofNullable(observed.previous().get(nodeName)));
+            NodeStatus entry = removalEntry(nodeName, reset, Optional.ofNullable(observed.previous().get(nodeName)), now);
             try {
                 NodeDrainer.Progress drain = drainer.drain(client, node);
-                if (!drain.drained()) {
+                boolean timedOut = !drain.drained() && !now.isBefore(since(entry.removingSince, now).plus(drainTimeout));
+                if (!drain.drained() && !timedOut) {
                     entry.message = drain.message();
-                } else if (observed.removalPolicy() == NodeRemovalPolicy.DrainAndReset && !reset.map(r -> r.state() == Joiner.State.DONE).orElse(false)) {
-                    entry.message = resetMachine(cluster, node, reset, observed, settings, access, records, now);
-                } else {
-                    NodeDrainer.delete(client, nodeName);
-                    events.normal(cluster, "NodeRemoved", nodeName + " left the spec: drained"
-                            + (reset.isPresent() ? ", reset with kubeadm reset" : "") + " and deleted");
+                    removing.add(entry);
                     continue;
                 }
+                String drained = timedOut ? "not drained within " + words(drainTimeout) : "drained";
+                if (timedOut && drainTimeoutsReported.add(name + "/" + nodeName)) {
+                    events.warning(cluster, "DrainTimedOut", nodeName + " was not drained within " + words(drainTimeout)
+                            + " (" + drain.message() + "); deleting the Node anyway, the pods left there go with it");
+                }
+                boolean resetDone = reset.map(r -> r.state() == Joiner.State.DONE).orElse(false);
+                Optional<String> abandoned = observed.removalPolicy() != NodeRemovalPolicy.DrainAndReset || resetDone ? Optional.empty()
+                        : resetAbandoned(nodeName, reset, machines);
+                if (observed.removalPolicy() == NodeRemovalPolicy.DrainAndReset && !resetDone && abandoned.isEmpty()) {
+                    entry.message = drained + "; " + resetMachine(cluster, node, reset, settings, access, machines, now);
+                    removing.add(entry);
+                    continue;
+                }
+                abandoned.ifPresent(why -> events.warning(cluster, "ResetAbandoned", nodeName + ": " + why
+                        + "; deleting the Node without a reset: run sudo kubeadm reset -f on the machine by hand"));
+                NodeDrainer.delete(client, nodeName);
+                drainTimeoutsReported.remove(name + "/" + nodeName);
+                events.normal(cluster, "NodeRemoved", nodeName + " left the spec: " + drained
+                        + (resetDone ? ", reset with kubeadm reset" : "") + " and deleted");
             } catch (KubernetesClientException e) {
                 entry.message = "cannot drain: " + apiReason(e);
+                removing.add(entry);
             }
-            removing.add(entry);
         }
         return removing;
     }
 
-    private static NodeStatus removalEntry(String name, Optional<Joiner.Record> reset, Optional<NodeStatus> previous) {
+    /** Why a removed node's reset is given up: its runs failed too often, or where the spec put it is unknown. */
+    private static Optional<String> resetAbandoned(String node, Optional<Joiner.Record> reset, Machines machines) {
+        if (reset.isPresent() && reset.get().state() == Joiner.State.FAILED && reset.get().attempts() >= RESET_ATTEMPTS) {
+            return Optional.of("kubeadm reset failed " + reset.get().attempts() + " times (last: " + reset.get().message() + ")");
+        }
+        if (!machines.targets().containsKey(node) && !machines.hostKeyWaits().containsKey(node) && reset.isEmpty()
+                && machines != Machines.NONE) {
+            return Optional.of("the address the spec gave it is not known (its status entry is gone), so there is nowhere to reset");
+        }
+        return Optional.empty();
+    }
+
+    private static Instant since(String timestamp, Instant now) {
+        try {
+            return timestamp == null ? now : Instant.parse(timestamp);
+        } catch (DateTimeParseException e) {
+            return now;
+        }
+    }
+
+    private static NodeStatus removalEntry(String name, Optional<Joiner.Record> reset, Optional<NodeStatus> previous, Instant now) {
         NodeStatus entry = new NodeStatus();
         entry.name = name;
         entry.phase = NodePhase.Removing;
@@ -456,35 +568,36 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
         entry.lastAttemptTime = reset.map(r -> NodeObservation.timestamp(r.lastAttempt())).orElse(null);
         entry.hostKeyFingerprint = reset.map(Joiner.Record::hostKeyFingerprint).or(() -> previous.map(p -> p.hostKeyFingerprint)).orElse(null);
         entry.kubeletVersion = previous.map(p -> p.kubeletVersion).orElse(null);
+        entry.address = previous.map(p -> p.address).orElse(null);
+        entry.removingSince = previous.filter(p -> p.phase == NodePhase.Removing).map(p -> p.removingSince)
+                .orElse(NodeObservation.timestamp(now));
         return entry;
     }
 
     /** Runs (or waits for) {@code kubeadm reset -f} on a drained node; returns its progress in words. */
-    private String resetMachine(LabCluster cluster, Node node, Optional<Joiner.Record> reset, Observed observed,
-            EffectiveJoin settings, Access access, Map<String, Joiner.Record> records, Instant now) {
+    private String resetMachine(LabCluster cluster, Node node, Optional<Joiner.Record> reset, EffectiveJoin settings, Access access,
+            Machines machines, Instant now) {
         if (reset.isPresent() && !reset.get().isDue(now)) {
-            return reset.get().isRunning() ? "drained; running kubeadm reset" : "drained; " + reset.get().message();
+            return reset.get().isRunning() ? "running kubeadm reset" : reset.get().message();
         }
         if (access.credentials().isEmpty()) {
-            return "drained; cannot run kubeadm reset: " + access.problem().orElse("no SSH access");
+            return "cannot run kubeadm reset: " + access.problem().orElse("no SSH access");
         }
         String nodeName = node.getMetadata().getName();
-        Optional<String> address = node.getStatus() == null || node.getStatus().getAddresses() == null ? Optional.empty()
-                : node.getStatus().getAddresses().stream().filter(a -> "InternalIP".equals(a.getType())).map(a -> a.getAddress()).findFirst();
-        if (address.isEmpty()) {
-            return "drained; cannot run kubeadm reset: the Node reports no InternalIP address";
+        // The address the spec gave (machines() took it from the status entry), never the one the Node reports: a
+        // worker claiming 172.17.0.10 must not get the control plane reset.
+        SshTarget target = machines.targets().get(nodeName);
+        if (target == null) {
+            return "cannot run kubeadm reset: " + machines.hostKeyWaits().getOrDefault(nodeName, "no SSH target");
         }
-        EffectiveJoin.Ssh ssh = settings.ssh().orElseThrow();
-        SshTarget target = access.credentials().get().target(address.get(), ssh.port(), ssh.user(),
-                observed.recordedFingerprint(nodeName, records));
         boolean started = joiner.start(cluster.getMetadata().getName(), nodeName, Joiner.Work.RESET, settings.parallelism(), null,
                 () -> kubeadm.reset(target));
-        return started ? "drained; running kubeadm reset" : "drained; waiting for a free slot to run kubeadm reset";
+        return started ? "running kubeadm reset" : "waiting for a free slot to run kubeadm reset";
     }
 
     // ---- report ---------------------------------------------------------------------------------------------
 
-    private void report(LabCluster cluster, LabClusterStatus status, Observed observed, TokenStep token,
+    private void report(LabCluster cluster, LabClusterStatus status, Observed observed, TokenStep token, Machines machines,
             Map<String, String> labelProblems, List<NodeStatus> removals, Instant now) {
         String name = cluster.getMetadata().getName();
         Long generation = cluster.getMetadata().getGeneration();
@@ -496,7 +609,8 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
             boolean labelled = registered.map(n -> !labelProblems.containsKey(node.name)).orElse(false);
             NodeStatus entry = NodeObservation.observe(new NodeObservation.Facts(node, registered, labelled,
                     Optional.ofNullable(records.get(node.name)).filter(r -> r.work() == Joiner.Work.JOIN),
-                    unjoined.contains(node.name) ? token.blocked() : Optional.empty(),
+                    unjoined.contains(node.name)
+                            ? Optional.ofNullable(machines.hostKeyWaits().get(node.name)).or(token::blocked) : Optional.empty(),
                     Optional.ofNullable(observed.previous().get(node.name))));
             if (labelProblems.containsKey(node.name)) {
                 entry.message = labelProblems.get(node.name);
@@ -513,6 +627,12 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
         }).orElse(null);
 
         Conditions.set(status.conditions, TOKEN_READY, token.ready(), token.reason(), token.message(), generation, now);
+        Map<String, String> waits = machines.hostKeyWaits();
+        Conditions.set(status.conditions, HOST_KEYS_KNOWN, waits.isEmpty(), waits.isEmpty() ? "NoneMissing" : "HostKeyUnknown",
+                waits.isEmpty() ? "every machine the operator has work on has a host key it trusts"
+                        : "not contacted until their host keys are known: " + String.join(", ", waits.keySet()) + "; "
+                                + waits.values().iterator().next(),
+                generation, now);
         summarize(nodes, removals, labelProblems, status, generation, now);
     }
 
@@ -550,13 +670,14 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
     }
 
     /** When to look again without an event: a retry coming due, a drain to re-check, a token to renew, a missing prerequisite. */
-    private Optional<Duration> nextLook(String name, TokenStep token, EffectiveJoin settings, List<NodeStatus> removals, Instant now) {
+    private Optional<Duration> nextLook(String name, TokenStep token, EffectiveJoin settings, Machines machines, List<NodeStatus> removals,
+            Instant now) {
         Stream<Duration> retries = joiner.records(name).values().stream()
                 .filter(r -> !r.isRunning() && r.retryAt() != null && r.retryAt().isAfter(now))
                 .map(r -> Duration.between(now, r.retryAt()));
         Stream<Duration> drains = removals.isEmpty() ? Stream.empty() : Stream.of(recheck);
         Stream<Duration> renewal = token.token().map(t -> Duration.between(now, t.renewAt(settings.tokenTTL()))).stream();
-        Stream<Duration> blocked = token.blocked().isPresent() ? Stream.of(BLOCKED_RECHECK) : Stream.empty();
+        Stream<Duration> blocked = token.blocked().isPresent() || !machines.hostKeyWaits().isEmpty() ? Stream.of(BLOCKED_RECHECK) : Stream.empty();
         return Stream.of(retries, drains, renewal, blocked).flatMap(Function.identity())
                 .map(d -> d.isNegative() ? Duration.ZERO : d)
                 .min(Duration::compareTo);
@@ -586,6 +707,12 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
             status.readyNodes = cluster.getStatus().readyNodes;
             status.desiredNodes = cluster.getStatus().desiredNodes;
         }
+    }
+
+    /** {@code 90s}, {@code 5m}: durations as the spec writes them. */
+    static String words(Duration duration) {
+        long seconds = duration.toSeconds();
+        return seconds % 60 == 0 && seconds > 0 ? seconds / 60 + "m" : seconds + "s";
     }
 
     /** The API server's reason for a failed call, without the request (which may carry a token). */

@@ -21,7 +21,7 @@ public class LabClusterSpec {
     public String controlPlaneEndpoint;
 
     @Pattern(Patterns.KUBERNETES_VERSION)
-    @JsonPropertyDescription("The Kubernetes version the lab runs, e.g. v1.30.2; informational, kubeadm on each VM decides.")
+    @JsonPropertyDescription("The Kubernetes version the lab runs, e.g. v1.35; informational, kubeadm on each VM decides.")
     public String kubernetesVersion;
 
     @Required
@@ -40,4 +40,11 @@ public class LabClusterSpec {
     @JsonPropertyDescription("What happens to a node removed from spec.nodes: Drain (cordon, drain, delete the Node), "
             + "DrainAndReset (also run kubeadm reset on it over SSH) or Orphan (leave it alone).")
     public NodeRemovalPolicy nodeRemovalPolicy;
+
+    @Default("10m")
+    @Pattern(Patterns.DURATION)
+    @JsonPropertyDescription("How long a removed node's drain may take (like Cluster API's nodeDrainTimeout), a Go "
+            + "duration such as 10m: pods a PodDisruptionBudget or a dead kubelet keep there past it are left behind, "
+            + "the Node is deleted anyway and a DrainTimedOut Event says which.")
+    public String nodeDrainTimeout;
 }

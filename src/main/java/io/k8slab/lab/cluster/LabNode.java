@@ -37,6 +37,7 @@ public class LabNode {
     @JsonPropertyDescription("The value of the node's 'type' label, e.g. worker or master.")
     public String type;
 
-    @JsonPropertyDescription("Extra labels the operator sets on the Node and removes again when dropped from here.")
+    @JsonPropertyDescription("Extra labels the operator sets on the Node and removes again when dropped from here; keys and values "
+            + "follow Kubernetes' label syntax, and role, type and lab.k8slab.io/cluster are the operator's own.")
     public Map<String, String> labels;
 }

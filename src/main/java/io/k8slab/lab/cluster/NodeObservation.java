@@ -25,6 +25,7 @@ public final class NodeObservation {
     static NodeStatus observe(Facts facts) {
         NodeStatus status = new NodeStatus();
         status.name = facts.node().name;
+        status.address = facts.node().address;
         status.attempts = facts.join().map(Joiner.Record::attempts).filter(a -> a > 0)
                 .or(() -> facts.previous().map(p -> p.attempts)).orElse(null);
         status.lastAttemptTime = facts.join().map(Joiner.Record::lastAttempt).map(NodeObservation::timestamp)

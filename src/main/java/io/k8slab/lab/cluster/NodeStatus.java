@@ -10,6 +10,10 @@ public class NodeStatus {
     @JsonPropertyDescription("The node's name.")
     public String name;
 
+    @JsonPropertyDescription("The node's address from the spec (for a removed node, the last one the spec gave): "
+            + "where joins and kubeadm reset go, never the address the Node reports about itself.")
+    public String address;
+
     @JsonPropertyDescription("Pending, Joining, Registered, Ready, Failed or Removing.")
     public NodePhase phase;
 
@@ -22,9 +26,13 @@ public class NodeStatus {
     @JsonPropertyDescription("When the operator last tried to join or remove the node (RFC 3339).")
     public String lastAttemptTime;
 
+    @JsonPropertyDescription("For a removed node, when the operator started removing it (RFC 3339); its drain timeout counts from here.")
+    public String removingSince;
+
     @JsonPropertyDescription("The kubelet version the Node reports.")
     public String kubeletVersion;
 
-    @JsonPropertyDescription("The SSH host key fingerprint the operator trusts for this node (SHA256:...).")
+    @JsonPropertyDescription("The SSH host key fingerprint the machine showed at the operator's last login (SHA256:...); "
+            + "informational: what is trusted comes from known_hosts or the pin Secret, never from here.")
     public String hostKeyFingerprint;
 }

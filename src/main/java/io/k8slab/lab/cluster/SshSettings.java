@@ -23,8 +23,14 @@ public class SshSettings {
     public Integer port;
 
     @Required
-    @JsonPropertyDescription("The Secret with keys 'ssh-privatekey' (PEM or OpenSSH private key) and, optionally, "
-            + "'known_hosts' (OpenSSH format). Without known_hosts the first key each machine shows is recorded "
-            + "and enforced afterwards.")
+    @JsonPropertyDescription("The Secret with keys 'ssh-privatekey' (PEM or OpenSSH private key) and 'known_hosts' "
+            + "(OpenSSH format), the host keys of the machines.")
     public SecretReference secretRef;
+
+    @Default("KnownHosts")
+    @JsonPropertyDescription("Which host keys are trusted. KnownHosts: only those known_hosts lists; a machine it does "
+            + "not list is not contacted (no token goes to it) until it does. TrustOnFirstUse: for a machine known_hosts "
+            + "does not list, the first key it shows is pinned in Secret kube-system/lab-host-keys-<LabCluster> and "
+            + "enforced from then on; delete the pin to accept a rebuilt machine.")
+    public HostKeyTrust hostKeyPolicy;
 }

@@ -29,7 +29,7 @@ final class StatusEvents {
             NodePhase oldPhase = old == null ? null : old.phase;
             if (node.hostKeyFingerprint != null && (old == null || old.hostKeyFingerprint == null)) {
                 events.add(new Event(false, "HostKeyRecorded", "SSH host key of " + node.name + " is " + node.hostKeyFingerprint
-                        + " (from known_hosts, or trusted on first use); it is enforced from now on"));
+                        + " (listed in known_hosts, or pinned on first use in the operator's host key Secret)"));
             }
             if (node.phase == NodePhase.Failed && (oldPhase != NodePhase.Failed || !Objects.equals(old.attempts, node.attempts))) {
                 events.add(new Event(true, "JoinFailed", node.name + ": " + node.message));

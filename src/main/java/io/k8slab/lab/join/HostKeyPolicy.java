@@ -9,9 +9,9 @@ import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 
 /**
- * Which SSH host key a machine must show. Known hosts from the SSH Secret win; without them the fingerprint the
- * operator recorded the first time is enforced; with neither, the first key seen is accepted (and then recorded).
- * Pure.
+ * Which SSH host key a machine must show: the one known_hosts of the SSH Secret lists for it; or, only where the
+ * LabCluster trusts on first use, the fingerprint pinned in the operator's pin Secret, or the first key seen, which
+ * is pinned before anything is sent. {@link #choose} decides which applies, or that the machine must wait.
  */
 public sealed interface HostKeyPolicy {
 
@@ -61,27 +61,63 @@ public sealed interface HostKeyPolicy {
         }
     }
 
-    /** The fingerprint recorded on first use (in the node's status). */
-    record Pinned(String fingerprint) implements HostKeyPolicy {
+    /** The fingerprint pinned on first use; {@code source} names where the pin is kept. */
+    record Pinned(String fingerprint, String source) implements HostKeyPolicy {
 
         @Override
         public Verdict verify(String host, int port, PublicKey presented) {
             String seen = fingerprintOf(presented);
             return fingerprint.equals(seen)
-                    ? new Verdict(true, seen, "host key matches the one recorded on first use")
-                    : new Verdict(false, seen, "host key of " + host + ":" + port + " changed: recorded on first use "
-                            + fingerprint + ", now " + seen + "; refusing to connect. If the machine was rebuilt, put its"
-                            + " key in known_hosts of the SSH Secret");
+                    ? new Verdict(true, seen, "host key matches the one pinned on first use")
+                    : new Verdict(false, seen, "host key of " + host + ":" + port + " changed: pinned on first use "
+                            + fingerprint + " (" + source + "), now " + seen + "; refusing to connect. If the machine was "
+                            + "rebuilt, delete that pin or put its key in known_hosts of the SSH Secret");
         }
     }
 
-    /** Nothing known yet: trust on first use. */
-    record FirstUse() implements HostKeyPolicy {
+    /** Records a first-use pin; throws when it cannot, and the connection is then refused. */
+    @FunctionalInterface
+    interface PinRecorder {
+        void record(String fingerprint);
+    }
+
+    /** Nothing known yet and trust on first use allowed: the key seen is pinned, then accepted. */
+    record FirstUse(PinRecorder recorder) implements HostKeyPolicy {
 
         @Override
         public Verdict verify(String host, int port, PublicKey presented) {
             String seen = fingerprintOf(presented);
-            return new Verdict(true, seen, "first connection: host key " + seen + " recorded and enforced from now on");
+            try {
+                recorder.record(seen);
+            } catch (RuntimeException e) {
+                return new Verdict(false, seen, "first connection to " + host + ":" + port + " (it shows " + seen
+                        + "): cannot pin its host key, so refusing to connect: " + e.getMessage());
+            }
+            return new Verdict(true, seen, "first connection: host key " + seen + " pinned and enforced from now on");
         }
+    }
+
+    /** What to check a machine's key against, or why the operator may not connect to it yet. */
+    record Choice(Optional<HostKeyPolicy> policy, Optional<String> waiting) {
+    }
+
+    /**
+     * known_hosts when it names {@code host:port}; otherwise, with trust on first use, the pin or else first use;
+     * otherwise wait until known_hosts names the machine. Pure.
+     */
+    static Choice choose(SshCredentials credentials, String host, int port, boolean trustOnFirstUse, Optional<String> pin,
+            String pinSource, PinRecorder recorder) {
+        Optional<List<KnownHostEntry>> known = credentials.knownHosts()
+                .filter(entries -> entries.stream().anyMatch(e -> e.isHostMatch(host, port) && !"cert-authority".equals(e.getMarker())));
+        if (known.isPresent()) {
+            return new Choice(Optional.of(new KnownHosts(known.get(), credentials.source())), Optional.empty());
+        }
+        if (trustOnFirstUse) {
+            return new Choice(Optional.of(pin.<HostKeyPolicy>map(p -> new Pinned(p, pinSource)).orElseGet(() -> new FirstUse(recorder))),
+                    Optional.empty());
+        }
+        return new Choice(Optional.empty(), Optional.of("waiting for known_hosts in " + credentials.source() + " to name "
+                + (port == 22 ? host : "[" + host + "]:" + port) + " (spec.join.ssh.hostKeyPolicy is KnownHosts, so an "
+                + "unknown machine gets no connection and no token): add its host key, or set hostKeyPolicy: TrustOnFirstUse"));
     }
 }

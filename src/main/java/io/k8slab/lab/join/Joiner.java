@@ -48,10 +48,12 @@ public final class Joiner implements AutoCloseable {
 
     /**
      * One node's bookkeeping. {@code attempts} counts runs of {@code work} (a BUSY look does not count);
-     * {@code retryAt} is when a BUSY or FAILED node may run again; {@code tokenId} is the token a running join uses.
+     * {@code retryAt} is when a BUSY or FAILED node may run again, and for a DONE join the deadline for its Node to
+     * register; {@code tokenId} is the token a running join uses; {@code resetFirst} says the next join must start
+     * with {@code kubeadm reset -f} (the last one "succeeded" but its Node never registered).
      */
     public record Record(Work work, State state, int attempts, Instant lastAttempt, String message,
-            String hostKeyFingerprint, Instant retryAt, String tokenId) {
+            String hostKeyFingerprint, Instant retryAt, String tokenId, boolean resetFirst) {
 
         public boolean isRunning() {
             return state == State.RUNNING;
@@ -73,15 +75,19 @@ public final class Joiner implements AutoCloseable {
     private final Clock clock;
     private final Backoff backoff;
     private final Duration recheck;
+    private final Duration registration;
     private final Consumer<String> onFinished;
     private final Map<String, Map<String, Record>> records = new HashMap<>();
     private final Map<String, Map<String, Future<?>>> runs = new HashMap<>();
 
-    public Joiner(ExecutorService executor, Clock clock, Backoff backoff, Duration recheck, Consumer<String> onFinished) {
+    /** {@code registration}: how long a Node may take to register after its join succeeded. */
+    public Joiner(ExecutorService executor, Clock clock, Backoff backoff, Duration recheck, Duration registration,
+            Consumer<String> onFinished) {
         this.executor = executor;
         this.clock = clock;
         this.backoff = backoff;
         this.recheck = recheck;
+        this.registration = registration;
         this.onFinished = onFinished;
     }
 
@@ -131,7 +137,7 @@ public final class Joiner implements AutoCloseable {
         int attemptsBefore = sameWork ? previous.attempts() : 0;
         Record runningRecord = new Record(work, State.RUNNING, attemptsBefore + 1, clock.instant(),
                 work == Work.JOIN ? "running kubeadm join" : "running kubeadm reset",
-                previous == null ? null : previous.hostKeyFingerprint(), null, tokenId);
+                previous == null ? null : previous.hostKeyFingerprint(), null, tokenId, false);
         try {
             clusterRuns.put(node, executor.submit(() -> finish(cluster, node, runningRecord, run(cluster, node, task))));
         } catch (RejectedExecutionException e) {
@@ -165,13 +171,30 @@ public final class Joiner implements AutoCloseable {
             Instant retryAt = switch (outcome.state()) {
                 case FAILED -> now.plus(backoff.delay(attempts));
                 case BUSY -> now.plus(recheck);
+                case DONE -> started.work() == Work.JOIN ? now.plus(registration) : null;
                 default -> null;
             };
             String fingerprint = outcome.hostKeyFingerprint() != null ? outcome.hostKeyFingerprint() : started.hostKeyFingerprint();
             clusterRecords.put(node, new Record(started.work(), outcome.state(), attempts, started.lastAttempt(),
-                    outcome.message(), fingerprint, retryAt, null));
+                    outcome.message(), fingerprint, retryAt, null, false));
         }
         onFinished.accept(cluster);
+    }
+
+    /**
+     * A DONE join whose Node did not register by its deadline: FAILED with {@code message}, retried with backoff,
+     * and the retry resets the machine first. Returns whether it expired it (false when not DONE or not due).
+     */
+    public synchronized boolean expireUnregistered(String cluster, String node, Instant now, String message) {
+        Map<String, Record> clusterRecords = records.get(cluster);
+        Record record = clusterRecords == null ? null : clusterRecords.get(node);
+        if (record == null || record.work() != Work.JOIN || record.state() != State.DONE || record.retryAt() == null
+                || now.isBefore(record.retryAt())) {
+            return false;
+        }
+        clusterRecords.put(node, new Record(Work.JOIN, State.FAILED, record.attempts(), record.lastAttempt(), message,
+                record.hostKeyFingerprint(), now.plus(backoff.delay(record.attempts())), null, true));
+        return true;
     }
 
     /** Drops the bookkeeping of nodes not in {@code keep}; a run in progress finishes first. */

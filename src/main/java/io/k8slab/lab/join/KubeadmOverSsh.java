@@ -9,7 +9,8 @@ import java.util.Optional;
 import io.k8slab.lab.join.Joiner.Outcome;
 
 /**
- * What a person would type on a worker, as Joiner tasks: check whether it already joined, upload the
+ * What a person would type on a worker, as Joiner tasks: check whether it already joined (or half-joined, then
+ * reset it first), upload the
  * JoinConfiguration (mode 600, under the login user's home), run {@code sudo kubeadm join --config <file>}, remove
  * the file; or {@code sudo kubeadm reset -f} on a removed node. The token only travels on stdin and in the file,
  * so it never shows in the machine's process list. Failures come back as outcomes with kubeadm's last error lines,
@@ -18,9 +19,12 @@ import io.k8slab.lab.join.Joiner.Outcome;
 public final class KubeadmOverSsh {
 
     private static final String KUBELET_CONF = "/etc/kubernetes/kubelet.conf";
+    private static final String CA_CERT = "/etc/kubernetes/pki/ca.crt";
     private static final String CONFIG_FILE = ".lab-operator/join.yaml";
 
     private static final String ALREADY_JOINED = "test -e " + KUBELET_CONF;
+    /** What kubeadm's kubelet-start phase leaves behind: a join that failed after it fails every retry's preflight. */
+    private static final String HALF_JOINED = "test -e " + CA_CERT;
     private static final String KUBEADM_RUNNING = "pgrep -x kubeadm";
     private static final String KUBEADM_VERSION = "kubeadm version -o short";
     private static final String UPLOAD = "umask 077 && mkdir -p .lab-operator && cat > " + CONFIG_FILE;
@@ -40,7 +44,12 @@ public final class KubeadmOverSsh {
         this.shells = shells;
     }
 
-    public Outcome join(SshTarget target, JoinRequest request) {
+    /**
+     * Joins the machine. A machine an earlier join left half-joined ({@code pki/ca.crt} but no {@code kubelet.conf}),
+     * or one whose last join "succeeded" without its Node ever registering ({@code resetFirst}), is cleaned with
+     * {@code kubeadm reset -f} first, so kubeadm's preflight sees a clean machine and its error, if any, is the cause.
+     */
+    public Outcome join(SshTarget target, JoinRequest request, boolean resetFirst) {
         List<String> secrets = List.of(request.token().value(), request.token().secret());
         String fingerprint = null;
         try (NodeShell shell = shells.open(target)) {
@@ -49,16 +58,27 @@ public final class KubeadmOverSsh {
             if (shell.exec(KUBEADM_RUNNING, NO_INPUT, QUICK).succeeded()) {
                 return Outcome.busy("kubeadm is already running on the machine (an earlier join?); waiting for it to end", fingerprint);
             }
-            if (shell.exec(ALREADY_JOINED, NO_INPUT, QUICK).succeeded()) {
+            String cleaned = "";
+            if (resetFirst) {
+                cleaned = "the last join's Node never registered, so kubeadm reset -f ran first; ";
+            } else if (shell.exec(ALREADY_JOINED, NO_INPUT, QUICK).succeeded()) {
                 shell.exec(REMOVE_CONFIG, NO_INPUT, QUICK);
                 return Outcome.done("already joined (" + KUBELET_CONF + " exists); waiting for the Node to register", fingerprint);
+            } else if (shell.exec(HALF_JOINED, NO_INPUT, QUICK).succeeded()) {
+                cleaned = "an earlier join left " + CA_CERT + " behind, so kubeadm reset -f ran first; ";
+            }
+            if (!cleaned.isEmpty()) {
+                NodeShell.Result reset = shell.exec(RESET, NO_INPUT, KUBEADM);
+                if (!reset.succeeded()) {
+                    return Outcome.failed(cleaned.replace("ran first; ", "was needed first and failed: ") + describe(reset, secrets), fingerprint);
+                }
             }
             NodeShell.Result version = shell.exec(KUBEADM_VERSION, NO_INPUT, QUICK);
             Optional<String> kubeadmVersion = version.succeeded() ? Optional.of(version.stdout().strip()) : Optional.empty();
             byte[] configuration = JoinConfigurationRenderer.render(request, kubeadmVersion).getBytes(StandardCharsets.UTF_8);
             NodeShell.Result upload = shell.exec(UPLOAD, configuration, QUICK);
             if (!upload.succeeded()) {
-                return Outcome.failed("cannot upload the JoinConfiguration: " + describe(upload, secrets), fingerprint);
+                return Outcome.failed(cleaned + "cannot upload the JoinConfiguration: " + describe(upload, secrets), fingerprint);
             }
             NodeShell.Result join;
             try {
@@ -67,8 +87,8 @@ public final class KubeadmOverSsh {
                 shell.exec(REMOVE_CONFIG, NO_INPUT, QUICK);
             }
             return join.succeeded()
-                    ? Outcome.done("kubeadm join succeeded; waiting for the Node to register", fingerprint)
-                    : Outcome.failed("kubeadm join failed: " + describe(join, secrets), fingerprint);
+                    ? Outcome.done(cleaned + "kubeadm join succeeded; waiting for the Node to register", fingerprint)
+                    : Outcome.failed(cleaned + "kubeadm join failed: " + describe(join, secrets), fingerprint);
         } catch (HostKeyRejectedException e) {
             return Outcome.failed(e.getMessage(), null);
         } catch (IOException e) {

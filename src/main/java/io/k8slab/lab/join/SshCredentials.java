@@ -54,15 +54,18 @@ public record SshCredentials(List<KeyPair> identities, Optional<List<KnownHostEn
         }
     }
 
-    /** Known hosts when the Secret has them, else the fingerprint recorded on first use, else first use. */
-    public HostKeyPolicy hostKeys(Optional<String> recordedFingerprint) {
-        return knownHosts.<HostKeyPolicy>map(entries -> new HostKeyPolicy.KnownHosts(entries, source))
-                .orElseGet(() -> recordedFingerprint.<HostKeyPolicy>map(HostKeyPolicy.Pinned::new)
-                        .orElseGet(HostKeyPolicy.FirstUse::new));
+    /**
+     * The target for {@code host:port}, checked as {@link HostKeyPolicy#choose} decides; empty, with the reason, when
+     * the machine must wait for known_hosts to name it.
+     */
+    public Target target(String host, int port, String user, boolean trustOnFirstUse, Optional<String> pin, String pinSource,
+            HostKeyPolicy.PinRecorder recorder) {
+        HostKeyPolicy.Choice choice = HostKeyPolicy.choose(this, host, port, trustOnFirstUse, pin, pinSource, recorder);
+        return new Target(choice.policy().map(policy -> new SshTarget(host, port, user, identities, policy)), choice.waiting());
     }
 
-    public SshTarget target(String host, int port, String user, Optional<String> recordedFingerprint) {
-        return new SshTarget(host, port, user, identities, hostKeys(recordedFingerprint));
+    /** A machine to reach, or why not yet. */
+    public record Target(Optional<SshTarget> target, Optional<String> waiting) {
     }
 
     /** Never the keys. */

@@ -22,7 +22,10 @@ class EffectiveJoinTest {
         join.ssh.secretRef.name = "lab-ssh";
         EffectiveJoin partial = EffectiveJoin.of(join);
         assertThat(partial.tokenTTL()).isEqualTo(Duration.ofMinutes(90));
-        assertThat(partial.ssh()).contains(new EffectiveJoin.Ssh("vagrant", 22, "kube-system", "lab-ssh"));
+        assertThat(partial.ssh()).contains(new EffectiveJoin.Ssh("vagrant", 22, "kube-system", "lab-ssh", false));
         assertThat(partial.ssh().orElseThrow().secretSource()).isEqualTo("Secret kube-system/lab-ssh");
+
+        join.ssh.hostKeyPolicy = HostKeyTrust.TrustOnFirstUse;
+        assertThat(EffectiveJoin.of(join).ssh().orElseThrow().trustOnFirstUse()).isTrue();
     }
 }

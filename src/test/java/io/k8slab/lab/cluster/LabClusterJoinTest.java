@@ -27,6 +27,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.k8slab.lab.join.BootstrapTokenIssuer;
 import io.k8slab.lab.join.DiscoveryHash;
 import io.k8slab.lab.join.FakeMachine;
+import io.k8slab.lab.join.HostKeyPins;
 import io.k8slab.lab.join.KubeadmEmulator;
 import io.k8slab.lab.join.KubeadmInit;
 import io.k8slab.lab.join.LogCapture;
@@ -129,6 +130,8 @@ class LabClusterJoinTest {
             assertThat(lab.tokensIssued()).isEqualTo(1);
             assertThat(lab.get().getStatus().joinToken).isNull();
             assertThat(eventReasons(lab.name)).contains("TokenIssued", "TokenDeleted", "HostKeyRecorded", "NodeRegistered");
+            assertThat(lab.pins()).as("known_hosts named every machine: nothing pinned").isEmpty();
+            assertThat(Conditions.isTrue(lab.get().getStatus().conditions, LabClusterReconciler.HOST_KEYS_KNOWN)).isTrue();
             client.nodes().withName(master).delete();
         }
     }
@@ -167,6 +170,7 @@ class LabClusterJoinTest {
             allMachines.addAll(lab.machines);
             FakeMachine machine = lab.machines.get(0);
             machine.kubeadm.failures = 2;
+            machine.kubeadm.failuresLeaveFiles = true; // each failure is a half-join the next attempt must clean
             machine.kubeadm.failureStderr = "[preflight] Running pre-flight checks\n"
                     + "error execution phase preflight: couldn't validate the identity of the API Server: token %TOKEN% was refused\n"
                     + "To see the stack trace of this error execute with --v=5 or higher\n";
@@ -184,9 +188,10 @@ class LabClusterJoinTest {
             assertThat(Conditions.find(lab.get().getStatus().conditions, LabClusterReconciler.NODES_JOINED).orElseThrow().getReason())
                     .isEqualTo("JoinFailing");
 
-            await().atMost(WAIT).untilAsserted(() -> assertThat(lab.node(lab.nodeName(1)).phase).isEqualTo(NodePhase.Ready));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(lab.node(lab.nodeName(1))).extracting(n -> n.phase).isEqualTo(NodePhase.Ready));
             assertThat(lab.node(lab.nodeName(1)).attempts).isEqualTo(3);
             assertThat(machine.joins()).extracting(FakeMachine.Run::succeeded).containsExactly(false, false, true);
+            assertThat(machine.resets()).as("each retry reset the half-joined machine first").isEqualTo(2);
             assertThat(eventMessages(lab.name)).anySatisfy(m -> assertThat(m).contains("JoinFailed", "token <redacted> was refused"));
         }
     }
@@ -197,24 +202,106 @@ class LabClusterJoinTest {
         try (LabFixture lab = LabFixture.start("rebuilt", 14, 1); LocalOperator operator = operator()) {
             allMachines.addAll(lab.machines);
             FakeMachine machine = lab.machines.get(0);
-            machine.kubeadm.failures = 1; // the first join fails, after the host key was recorded
+            machine.kubeadm.failures = 1; // the first join fails, after the host key was pinned
             String firstKey = machine.hostKeyFingerprint();
-            lab.apply(lab.cluster(spec -> {
-            }));
+            lab.writeSshSecret(null);
+            lab.apply(lab.cluster(spec -> spec.join.ssh.hostKeyPolicy = HostKeyTrust.TrustOnFirstUse));
 
             NodeStatus failed = await().atMost(WAIT).until(() -> lab.node(lab.nodeName(1)), n -> n != null && n.phase == NodePhase.Failed);
             assertThat(failed.hostKeyFingerprint).isEqualTo(firstKey);
+            String pinKey = lab.nodeName(1) + "_" + machine.address();
+            assertThat(lab.pins()).as("pinned in the operator's Secret, keyed by node and address").containsExactly(Map.entry(pinKey, firstKey));
+            Secret pins = client.secrets().inNamespace("kube-system").withName(HostKeyPins.secretName(lab.name)).get();
+            assertThat(pins.getMetadata().getLabels()).containsEntry(HostKeyPins.LABEL, lab.name)
+                    .containsEntry(BootstrapTokenIssuer.MANAGED_BY_LABEL, BootstrapTokenIssuer.MANAGED_BY);
+            assertThat(pins.getMetadata().getOwnerReferences()).as("outlives its LabCluster").isNullOrEmpty();
             machine.changeHostKey();
             int commandsBefore = machine.commands().size();
 
             NodeStatus refused = await().atMost(WAIT).until(() -> lab.node(lab.nodeName(1)),
                     n -> n.phase == NodePhase.Failed && n.message.contains("changed"));
             assertThat(refused.message).contains("host key of " + machine.address() + ":" + machine.port() + " changed",
-                    firstKey, machine.hostKeyFingerprint(), "refusing to connect");
-            assertThat(refused.hostKeyFingerprint).as("the recorded key stays").isEqualTo(firstKey);
+                    firstKey, machine.hostKeyFingerprint(), "refusing to connect", "Secret kube-system/" + HostKeyPins.secretName(lab.name));
+            assertThat(lab.pins()).as("the pin stays").containsExactly(Map.entry(pinKey, firstKey));
             assertThat(machine.commands()).as("nothing was sent to the machine").hasSize(commandsBefore);
             assertThat(machine.joins()).hasSize(1);
             assertThat(eventReasons(lab.name)).contains("HostKeyRecorded", "JoinFailed");
+        }
+    }
+
+    /** The pin is not in status: a node removed and added again (its status entry gone) is held to it. */
+    @Test
+    @Order(9)
+    void aNodeRemovedAndAddedAgainKeepsItsPin() {
+        try (LabFixture lab = LabFixture.start("readded", 19, 1); LocalOperator operator = operator()) {
+            allMachines.addAll(lab.machines);
+            FakeMachine machine = lab.machines.get(0);
+            lab.writeSshSecret(null);
+            lab.apply(lab.cluster(spec -> spec.join.ssh.hostKeyPolicy = HostKeyTrust.TrustOnFirstUse));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(lab.node(lab.nodeName(1))).extracting(n -> n.phase).isEqualTo(NodePhase.Ready));
+            String pinned = machine.hostKeyFingerprint();
+
+            lab.apply(lab.cluster(spec -> {
+                spec.join.ssh.hostKeyPolicy = HostKeyTrust.TrustOnFirstUse;
+                spec.nodes.clear();
+                spec.nodes.add(lab.cluster(s -> { }).getSpec().nodes.get(0));
+                spec.nodes.get(0).name = lab.name + "-placeholder";
+                spec.nodes.get(0).address = lab.address(99);
+                spec.nodes.get(0).role = NodeRole.CONTROL_PLANE; // never joined: the spec just cannot be empty
+            }));
+            await().atMost(WAIT).until(() -> client.nodes().withName(lab.nodeName(1)).get() == null && lab.node(lab.nodeName(1)) == null);
+            machine.changeHostKey(); // whatever answers there now is not the machine that was pinned
+            machine.forgetJoin();
+
+            lab.apply(lab.cluster(spec -> spec.join.ssh.hostKeyPolicy = HostKeyTrust.TrustOnFirstUse));
+            NodeStatus refused = await().atMost(WAIT).until(() -> lab.node(lab.nodeName(1)),
+                    n -> n != null && n.phase == NodePhase.Failed);
+            assertThat(refused.message).contains("changed: pinned on first use " + pinned, machine.hostKeyFingerprint(), "refusing to connect");
+            assertThat(machine.joins()).hasSize(1);
+            assertThat(lab.pins()).containsEntry(lab.nodeName(1) + "_" + machine.address(), pinned);
+
+            // A person accepts the rebuilt machine by deleting its pin.
+            Secret pins = client.secrets().inNamespace("kube-system").withName(HostKeyPins.secretName(lab.name)).get();
+            pins.getData().remove(lab.nodeName(1) + "_" + machine.address());
+            client.resource(pins).update();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(lab.node(lab.nodeName(1))).extracting(n -> n.phase).isEqualTo(NodePhase.Ready));
+            assertThat(lab.pins()).containsEntry(lab.nodeName(1) + "_" + machine.address(), machine.hostKeyFingerprint());
+        } finally {
+            client.nodes().withName("readded-placeholder").delete();
+        }
+    }
+
+    /** With KnownHosts (the default), a machine known_hosts does not name gets no connection and no token until it does. */
+    @Test
+    @Order(10)
+    void aMachineKnownHostsDoesNotNameWaitsWithoutAToken() {
+        try (LabFixture lab = LabFixture.start("unknown", 20, 1); LocalOperator operator = operator()) {
+            allMachines.addAll(lab.machines);
+            FakeMachine machine = lab.machines.get(0);
+            lab.writeSshSecret(null);
+            lab.apply(lab.cluster(spec -> {
+            }));
+
+            await().atMost(WAIT).untilAsserted(() -> {
+                LabCluster cluster = lab.get();
+                var hostKeys = Conditions.find(cluster.getStatus().conditions, LabClusterReconciler.HOST_KEYS_KNOWN).orElseThrow();
+                assertThat(hostKeys.getStatus()).isEqualTo("False");
+                assertThat(hostKeys.getReason()).isEqualTo("HostKeyUnknown");
+                assertThat(hostKeys.getMessage()).contains(lab.nodeName(1), "waiting for known_hosts in Secret kube-system/" + lab.sshSecretName(),
+                        "[" + machine.address() + "]:" + machine.port());
+                NodeStatus node = lab.node(lab.nodeName(1));
+                assertThat(node.phase).isEqualTo(NodePhase.Pending);
+                assertThat(node.message).contains("hostKeyPolicy is KnownHosts");
+                assertThat(Conditions.find(cluster.getStatus().conditions, LabClusterReconciler.TOKEN_READY).orElseThrow().getReason())
+                        .isEqualTo("WaitingForHostKeys");
+            });
+            assertThat(lab.tokensIssued()).as("no token while no machine may be contacted").isZero();
+            assertThat(machine.commands()).isEmpty();
+            assertThat(lab.pins()).isEmpty();
+
+            lab.writeSshSecret(lab.knownHosts());
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(lab.node(lab.nodeName(1))).extracting(n -> n.phase).isEqualTo(NodePhase.Ready));
+            assertThat(Conditions.isTrue(lab.get().getStatus().conditions, LabClusterReconciler.HOST_KEYS_KNOWN)).isTrue();
         }
     }
 
@@ -232,7 +319,7 @@ class LabClusterJoinTest {
             }));
 
             await().atMost(WAIT).untilAsserted(() -> {
-                assertThat(lab.node(lab.nodeName(1)).phase).isEqualTo(NodePhase.Ready);
+                assertThat(lab.node(lab.nodeName(1))).extracting(n -> n.phase).isEqualTo(NodePhase.Ready);
                 assertThat(lab.node(lab.nodeName(1)).hostKeyFingerprint).isEqualTo(trusted.hostKeyFingerprint());
                 NodeStatus refused = lab.node(lab.nodeName(2));
                 assertThat(refused.phase).isEqualTo(NodePhase.Failed);
@@ -278,7 +365,7 @@ class LabClusterJoinTest {
             lab.machines.get(0).kubeadm.failureStderr = "error: bootstrap token %TOKEN% is invalid\n";
             lab.apply(lab.cluster(spec -> {
             }));
-            await().atMost(WAIT).untilAsserted(() -> assertThat(lab.node(lab.nodeName(1)).phase).isEqualTo(NodePhase.Ready));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(lab.node(lab.nodeName(1))).extracting(n -> n.phase).isEqualTo(NodePhase.Ready));
         }
 
         assertThat(LabFixture.tokenValues()).isNotEmpty();
@@ -314,9 +401,34 @@ class LabClusterJoinTest {
                     .map(c -> "WaitingForSshAccess".equals(c.getReason())).orElse(false));
             assertThat(lab.tokens()).as("the fresh token stays while the join waits").hasSize(1);
 
-            lab.writeSshSecret(null);
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(lab.node(lab.nodeName(1)).phase).isEqualTo(NodePhase.Ready));
+            lab.writeSshSecret(lab.knownHosts());
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(lab.node(lab.nodeName(1))).extracting(n -> n.phase).isEqualTo(NodePhase.Ready));
             assertThat(lab.tokensIssued()).as("tokens issued for the lab").isEqualTo(1);
+        }
+    }
+
+    /** "Joined" but the kubelet never registers: Failed at the deadline with the reason, then reset and joined again. */
+    @Test
+    @Order(11)
+    void aJoinWhoseNodeNeverRegistersTurnsFailedAndIsRetriedOnACleanMachine() {
+        try (LabFixture lab = LabFixture.start("ghost", 23, 1); LocalOperator operator = operator()) {
+            allMachines.addAll(lab.machines);
+            FakeMachine machine = lab.machines.get(0);
+            machine.kubeadm.registers = false;
+            lab.apply(lab.cluster(spec -> {
+            }));
+
+            NodeStatus failed = await().atMost(WAIT).until(() -> lab.node(lab.nodeName(1)), n -> n != null && n.phase == NodePhase.Failed);
+            assertThat(failed.message).contains("joined, but the Node did not register within 5s", "journalctl -u kubelet",
+                    "the next attempt resets the machine first");
+            assertThat(Conditions.find(lab.get().getStatus().conditions, LabClusterReconciler.NODES_JOINED).orElseThrow().getReason())
+                    .isEqualTo("JoinFailing");
+            machine.kubeadm.registers = true;
+
+            await().atMost(WAIT).untilAsserted(() -> assertThat(lab.node(lab.nodeName(1))).extracting(n -> n.phase).isEqualTo(NodePhase.Ready));
+            assertThat(machine.resets()).as("reset before joining again").isPositive();
+            assertThat(machine.joins().size()).isGreaterThanOrEqualTo(2);
+            assertThat(eventMessages(lab.name)).anySatisfy(m -> assertThat(m).contains("JoinFailed", "did not register"));
         }
     }
 

@@ -40,6 +40,8 @@ public final class LabFixture implements AutoCloseable {
     /** Backoff and re-check times short enough for tests, long enough to observe a Failed phase. */
     static final Backoff BACKOFF = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(2));
     static final Duration RECHECK = Duration.ofMillis(300);
+    /** How long a joined Node may take to register: the test machines register at the end of their join. */
+    static final Duration REGISTRATION = Duration.ofSeconds(5);
     /** Every token value issued in this JVM, by Secret name. */
     static final Map<String, String> ISSUED_TOKENS = new ConcurrentHashMap<>();
     private static SharedIndexInformer<Secret> tokenInformer;
@@ -56,7 +58,7 @@ public final class LabFixture implements AutoCloseable {
         KubeadmInit.prepare();
         watchTokens();
         machines = FakeMachine.start(IntStream.rangeClosed(1, workers).mapToObj(i -> address(20 + i)).toList(), operatorKey.getPublic());
-        writeSshSecret(null);
+        writeSshSecret(knownHosts());
     }
 
     public static LabFixture start(String name, int block, int workers) {
@@ -65,7 +67,8 @@ public final class LabFixture implements AutoCloseable {
 
     /** A reconciler like production's, with test timings. */
     static LabClusterReconciler reconciler() {
-        return new LabClusterReconciler(Clock.systemUTC(), Joiner.defaultExecutor(), new SshNodeShells(Duration.ofSeconds(5)), BACKOFF, RECHECK);
+        return new LabClusterReconciler(Clock.systemUTC(), Joiner.defaultExecutor(), new SshNodeShells(Duration.ofSeconds(5)), BACKOFF, RECHECK,
+                REGISTRATION);
     }
 
     String address(int host) {
@@ -78,6 +81,23 @@ public final class LabFixture implements AutoCloseable {
 
     String sshSecretName() {
         return name + "-ssh";
+    }
+
+    /** Every machine's known_hosts line, as the Vagrant lab's provisioning writes them into its SSH Secret. */
+    String knownHosts() {
+        StringBuilder lines = new StringBuilder();
+        machines.forEach(m -> lines.append(m.knownHostsLine()).append('\n'));
+        return lines.toString();
+    }
+
+    /** The operator's host key pins for this LabCluster, by {@code <node>_<address>}; empty when it has none. */
+    Map<String, String> pins() {
+        Secret secret = client.secrets().inNamespace("kube-system").withName(io.k8slab.lab.join.HostKeyPins.secretName(name)).get();
+        Map<String, String> pins = new HashMap<>();
+        if (secret != null && secret.getData() != null) {
+            secret.getData().forEach((k, v) -> pins.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+        }
+        return pins;
     }
 
     /** Writes the SSH Secret: the operator's private key, and {@code knownHosts} unless null. */
@@ -218,5 +238,6 @@ public final class LabFixture implements AutoCloseable {
         }
         tokens().forEach(t -> client.resource(t).delete());
         client.secrets().inNamespace("kube-system").withName(sshSecretName()).delete();
+        client.secrets().inNamespace("kube-system").withName(io.k8slab.lab.join.HostKeyPins.secretName(name)).delete();
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
@@ -50,6 +51,12 @@ class NodeRemovalTest {
                     .endSpec().build()).create();
             allowDisruptions(pdb, 0);
 
+            // The leaving Node claims the other worker's address: the reset must still go where the spec said.
+            Node reported = client.nodes().withName(leaving).get();
+            reported.getStatus().getAddresses().forEach(a -> a.setAddress(lab.machines.get(0).address()));
+            client.resource(reported).updateStatus();
+            await().atMost(WAIT).until(() -> lab.node(leaving).address, machine.address()::equals);
+
             lab.apply(lab.cluster(spec -> {
                 spec.nodeRemovalPolicy = NodeRemovalPolicy.DrainAndReset;
                 spec.nodes.remove(1);
@@ -75,8 +82,8 @@ class NodeRemovalTest {
             });
             assertThat(client.pods().inNamespace(NAMESPACE).withName("web-0").get()).isNull();
             assertThat(client.pods().inNamespace(NAMESPACE).withName("speaker-x").get()).as("DaemonSet pods are left").isNotNull();
-            assertThat(machine.resets()).isEqualTo(1);
-            assertThat(lab.machines.get(0).resets()).isZero();
+            assertThat(machine.resets()).as("reset at the spec's address").isEqualTo(1);
+            assertThat(lab.machines.get(0).resets()).as("not at the address the Node reported").isZero();
             assertThat(client.nodes().withName(lab.nodeName(1)).get().getSpec().getUnschedulable()).isNotEqualTo(Boolean.TRUE);
         } finally {
             client.pods().inNamespace(NAMESPACE).withGracePeriod(0).delete();
@@ -111,6 +118,67 @@ class NodeRemovalTest {
         } finally {
             client.nodes().withName("orphan-node-2").delete();
         }
+    }
+
+    /** A drain a PodDisruptionBudget blocks ends at nodeDrainTimeout: the Node is deleted anyway, with an Event. */
+    @Test
+    void aDrainThatCannotFinishEndsAtItsTimeout() {
+        try (LabFixture lab = LabFixture.start("stuck", 24, 1); LocalOperator operator = new LocalOperator(List.of(LabFixture.reconciler()))) {
+            lab.apply(lab.cluster(spec -> {
+            }));
+            await().atMost(WAIT).until(() -> lab.get().getStatus() != null && "1/1".equals(lab.get().getStatus().ready));
+            String leaving = lab.nodeName(1);
+            client.resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).serverSideApply();
+            runningAndReady(client.resource(pod("stuck-0", leaving, "stuck", null)).create());
+            PodDisruptionBudget pdb = client.resource(new PodDisruptionBudgetBuilder().withNewMetadata().withName("stuck").withNamespace(NAMESPACE)
+                    .endMetadata().withNewSpec().withNewMinAvailable(1).withNewSelector().addToMatchLabels("app", "stuck").endSelector()
+                    .endSpec().build()).create();
+            allowDisruptions(pdb, 0);
+
+            lab.apply(lab.cluster(spec -> {
+                spec.nodeDrainTimeout = "4s";
+                spec.nodes.get(0).name = lab.name + "-cp";
+                spec.nodes.get(0).address = lab.address(10);
+                spec.nodes.get(0).role = NodeRole.CONTROL_PLANE;
+            }));
+            NodeStatus draining = await().atMost(WAIT).until(() -> lab.node(leaving), n -> n != null && n.phase == NodePhase.Removing);
+            assertThat(draining.removingSince).isNotNull();
+
+            await().atMost(WAIT).untilAsserted(() -> assertThat(client.nodes().withName(leaving).get()).isNull());
+            assertThat(client.pods().inNamespace(NAMESPACE).withName("stuck-0").get()).as("the budget was respected: never evicted").isNotNull();
+            assertThat(removalEvents(lab.name)).anySatisfy(m -> assertThat(m).contains("DrainTimedOut", leaving, "not drained within 4s",
+                    "PodDisruptionBudget", "deleting the Node anyway"));
+        } finally {
+            client.pods().inNamespace(NAMESPACE).withGracePeriod(0).delete();
+            client.resources(PodDisruptionBudget.class).inNamespace(NAMESPACE).withName("stuck").delete();
+        }
+    }
+
+    /** A machine that does not answer gets a bounded number of kubeadm reset runs; then its Node is deleted, with an Event. */
+    @Test
+    void anUnreachableMachinesResetGivesUp() {
+        try (LabFixture lab = LabFixture.start("gone", 25, 1); LocalOperator operator = new LocalOperator(List.of(LabFixture.reconciler()))) {
+            lab.apply(lab.cluster(spec -> spec.nodeRemovalPolicy = NodeRemovalPolicy.DrainAndReset));
+            await().atMost(WAIT).until(() -> lab.get().getStatus() != null && "1/1".equals(lab.get().getStatus().ready));
+            String leaving = lab.nodeName(1);
+            lab.machines.get(0).close(); // the machine is gone
+
+            lab.apply(lab.cluster(spec -> {
+                spec.nodeRemovalPolicy = NodeRemovalPolicy.DrainAndReset;
+                spec.nodes.get(0).name = lab.name + "-cp";
+                spec.nodes.get(0).address = lab.address(10);
+                spec.nodes.get(0).role = NodeRole.CONTROL_PLANE;
+            }));
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(client.nodes().withName(leaving).get()).isNull());
+            assertThat(removalEvents(lab.name)).anySatisfy(m -> assertThat(m).contains("ResetAbandoned", leaving,
+                    "kubeadm reset failed " + LabClusterReconciler.RESET_ATTEMPTS + " times", "cannot log in", "by hand"));
+        }
+    }
+
+    private static List<String> removalEvents(String cluster) {
+        return client.v1().events().inNamespace("default").list().getItems().stream()
+                .filter(e -> "LabCluster".equals(e.getInvolvedObject().getKind()) && cluster.equals(e.getInvolvedObject().getName()))
+                .map(e -> e.getReason() + ": " + e.getMessage()).toList();
     }
 
     private static LabNode worker(String name, String address) {

@@ -32,8 +32,8 @@ class StatusEventsTest {
     @Test
     void aHostKeySeenForTheFirstTimeIsAnnounced() {
         assertThat(events(status(node(NodePhase.Joining, 1, null, "running")), status(node(NodePhase.Joining, 1, "SHA256:k", "done"))))
-                .containsExactly("Normal HostKeyRecorded: SSH host key of k8s-node-01 is SHA256:k (from known_hosts, or trusted on first use);"
-                        + " it is enforced from now on");
+                .containsExactly("Normal HostKeyRecorded: SSH host key of k8s-node-01 is SHA256:k (listed in known_hosts, or pinned on first use"
+                        + " in the operator's host key Secret)");
         assertThat(events(status(node(NodePhase.Joining, 1, "SHA256:k", "a")), status(node(NodePhase.Failed, 1, "SHA256:k", "b"))))
                 .noneMatch(e -> e.contains("HostKeyRecorded"));
     }

@@ -24,10 +24,13 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.k8slab.lab.bgp.BgpPeerPool;
 import io.k8slab.lab.bgp.BgpPeerPoolReconciler;
 import io.k8slab.lab.cluster.LabCluster;
 import io.k8slab.lab.cluster.LabClusterReconciler;
+import io.k8slab.lab.cluster.LabClusterSpec;
+import io.k8slab.lab.cluster.LabClusterValidator;
 import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.metallb.MetalLbConfigModel;
 import io.k8slab.lab.testing.LocalOperator;
@@ -89,18 +92,26 @@ class BadInputFuzzTest {
         io.k8slab.lab.join.LogCapture logs = new io.k8slab.lab.join.LogCapture();
         Random random = new Random(SEED);
         Map<String, Long> lastAccepted = new LinkedHashMap<>();
+        java.util.Set<String> clusterReasons = new java.util.TreeSet<>();
         int rejected = 0;
         int accepted = 0;
         long started = System.nanoTime();
         for (int i = 0; i < DOCUMENTS_PER_KIND * 2; i++) {
             boolean pool = i % 2 == 0;
             String name = (pool ? "zz-fuzz-bpp-" : "zz-fuzz-lc-") + random.nextInt(NAMES_PER_KIND);
+            if (!pool && random.nextInt(12) == 0) {
+                name = name + "-" + "n".repeat(52); // 64 characters: too long for the label value it becomes
+            }
             (pool ? pools : clusters).add(name);
             ObjectNode document = pool ? fuzzPool(random, name, fuzzConfigMap) : fuzzCluster(random, name);
             try {
                 GenericKubernetesResource written = write(pool ? POOLS : CLUSTERS, document);
                 lastAccepted.put(name, written.getMetadata().getGeneration());
                 accepted++;
+                if (!pool) {
+                    LabClusterSpec spec = Serialization.jsonMapper().convertValue(written.getAdditionalProperties().get("spec"), LabClusterSpec.class);
+                    LabClusterValidator.validate(name, spec).forEach(v -> clusterReasons.add(v.reason()));
+                }
             } catch (KubernetesClientException e) {
                 assertThat(e.getCode()).as("refusal of document %d (%s): %s", i, document, e.getMessage()).isEqualTo(422);
                 rejected++;
@@ -113,6 +124,9 @@ class BadInputFuzzTest {
                 DOCUMENTS_PER_KIND * 2, SEED, (System.nanoTime() - started) / 1_000_000, rejected, accepted);
         assertThat(rejected).as("the fuzzer reaches the schema").isPositive();
         assertThat(accepted).as("the fuzzer reaches the reconcilers").isPositive();
+        System.out.println("faults: LabCluster reasons reached: " + clusterReasons);
+        assertThat(clusterReasons).as("the fuzzer reaches the LabCluster input rules")
+                .contains("InvalidLabelKey", "InvalidLabelValue", "ReservedLabel", "NameTooLong", "TokenTTLTooLong", "InvalidPort");
 
         // Every name's last accepted generation is reconciled and judged: no loop died on the way.
         await().atMost(WAIT).untilAsserted(() -> lastAccepted.forEach((name, generation) -> {
@@ -220,7 +234,9 @@ class BadInputFuzzTest {
         ObjectNode document = Manifests.variant(Manifests.LAB_CLUSTER, name, m -> {
         });
         ObjectNode spec = (ObjectNode) document.get("spec");
-        mutate(random, spec, 1 + random.nextInt(3), false);
+        // Some documents get only the input rules' fields changed: the schema lets them through to the validator.
+        mutate(random, spec, random.nextInt(4), false);
+        fuzzClusterInput(random, spec);
         // Only loopback machines: any node address that is an IPv4 address outside 127/8 goes to 127.17.0.99.
         spec.path("nodes").forEach(node -> {
             if (node instanceof ObjectNode n && n.path("address").isTextual() && n.get("address").asText().matches("\\d+\\.\\d+\\.\\d+\\.\\d+.*")
@@ -229,6 +245,39 @@ class BadInputFuzzTest {
             }
         });
         return document;
+    }
+
+    private static final String[] LABEL_KEYS = {"rack", "lab.k8slab.io/rack", "Lab.io/rack", "rack/", "/rack", "a/b/c", "-rack",
+            "r".repeat(64), "type", "node-role.kubernetes.io/x", "lab.k8slab.io/cluster", "", "rack space", "☃"};
+    private static final String[] LABEL_VALUES = {"r1", "", "-r1", "r1.", "r 1", "v".repeat(64), "r/1", "☃", "\u0000"};
+    private static final String[] TOKEN_TTLS = {"2m", "30m", "24h", "24h1s", "25h", "999999h", "1m"};
+    private static final String[] HOST_KEY_POLICIES = {"KnownHosts", "TrustOnFirstUse", "trustonfirstuse", "", "Always"};
+    private static final String[] ENDPOINT_PORTS = {"6443", "0", "65535", "65536", "99999", "1"};
+
+    /** The LabCluster fields with rules of their own: extra labels, token lifetime, the endpoint's port, the host key policy. */
+    private static int clusterInputs;
+
+    private static void fuzzClusterInput(Random random, ObjectNode spec) {
+        switch (clusterInputs++ % 5) { // in turn, so that every rule is reached whatever the seed
+            case 0 -> {
+                if (spec.path("nodes") instanceof ArrayNode nodes && !nodes.isEmpty() && nodes.get(random.nextInt(nodes.size())) instanceof ObjectNode node) {
+                    node.putObject("labels").put(LABEL_KEYS[random.nextInt(LABEL_KEYS.length)], LABEL_VALUES[random.nextInt(LABEL_VALUES.length)]);
+                }
+            }
+            case 1 -> {
+                if (spec.path("join") instanceof ObjectNode join) {
+                    join.put("tokenTTL", TOKEN_TTLS[random.nextInt(TOKEN_TTLS.length)]);
+                }
+            }
+            case 2 -> spec.put("controlPlaneEndpoint", "127.0.0.1:" + ENDPOINT_PORTS[random.nextInt(ENDPOINT_PORTS.length)]);
+            case 3 -> {
+                if (spec.at("/join/ssh") instanceof ObjectNode ssh) {
+                    ssh.put("hostKeyPolicy", HOST_KEY_POLICIES[random.nextInt(HOST_KEY_POLICIES.length)]);
+                }
+            }
+            default -> {
+            }
+        }
     }
 
     private static void mutate(Random random, ObjectNode spec, int count, boolean pool) {

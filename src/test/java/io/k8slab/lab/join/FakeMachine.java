@@ -38,6 +38,7 @@ public final class FakeMachine implements AutoCloseable {
 
     public static final String USER = "lab";
     public static final String KUBELET_CONF = "/etc/kubernetes/kubelet.conf";
+    public static final String CA_CERT = "/etc/kubernetes/pki/ca.crt";
     private static final Pattern TEST_FILE = Pattern.compile("^test -e (\\S+)$");
     private static final Pattern UPLOAD = Pattern.compile("^umask 077 && mkdir -p \\S+ && cat > (\\S+)$");
     private static final Pattern JOIN = Pattern.compile("^sudo kubeadm join --config (\\S+)$");
@@ -53,6 +54,10 @@ public final class FakeMachine implements AutoCloseable {
                 + "error execution phase preflight: [preflight] Some fatal errors occurred:\n"
                 + "\t[ERROR Swap]: running with swap on is not supported. Please disable swap\n";
         public volatile String version = KubeadmInit.KUBERNETES_VERSION;
+        /** A failing join fails after kubelet-start, as one that lost the API server there does: pki/ca.crt stays. */
+        public volatile boolean failuresLeaveFiles;
+        /** Whether the kubelet registers the Node after a join that succeeded (false: it never comes up). */
+        public volatile boolean registers = true;
     }
 
     /** One kubeadm join: when it ran and whether it succeeded. */
@@ -120,6 +125,11 @@ public final class FakeMachine implements AutoCloseable {
 
     public int port() {
         return server.getPort();
+    }
+
+    /** The machine was wiped: no kubelet.conf, no leftovers of a join. */
+    public void forgetJoin() {
+        files.keySet().removeIf(f -> f.startsWith("/"));
     }
 
     /** The machine was rebuilt: it shows a new host key from now on. */
@@ -263,7 +273,7 @@ public final class FakeMachine implements AutoCloseable {
             }
             if (command.equals("sudo kubeadm reset -f")) {
                 resets.incrementAndGet();
-                files.remove(KUBELET_CONF);
+                files.keySet().removeIf(f -> f.startsWith("/etc/kubernetes/"));
                 stdout.append("[reset] Deleting contents of stateful directories\n");
                 return 0;
             }
@@ -281,19 +291,30 @@ public final class FakeMachine implements AutoCloseable {
                     stderr.append("unable to read config from \"").append(path).append("\": no such file or directory\n");
                     return 1;
                 }
-                KubeadmEmulator.Config config = KubeadmEmulator.parse(file);
+                KubeadmEmulator.Config config = KubeadmEmulator.parse(file, kubeadm.version);
                 stdout.append("[preflight] Running pre-flight checks\n");
+                if (files.containsKey(CA_CERT)) {
+                    stderr.append("error execution phase preflight: [preflight] Some fatal errors occurred:\n"
+                            + "\t[ERROR FileAvailable--etc-kubernetes-pki-ca.crt]: " + CA_CERT + " already exists\n");
+                    return 1;
+                }
                 if (kubeadm.failures > 0) {
                     kubeadm.failures--;
                     Thread.sleep(kubeadm.joinTime.toMillis());
+                    if (kubeadm.failuresLeaveFiles) {
+                        files.put(CA_CERT, new byte[0]);
+                    }
                     stderr.append(kubeadm.failureStderr.replace("%TOKEN%", config.token()));
                     return 1;
                 }
                 KubeadmEmulator.discover(config);
                 // the whole join takes joinTime, checks included; the Node registers at its end
                 Thread.sleep(Math.max(0, Duration.between(Instant.now(), start.plus(kubeadm.joinTime)).toMillis()));
-                KubeadmEmulator.register(config, kubeadm.version);
+                if (kubeadm.registers) {
+                    KubeadmEmulator.register(config, kubeadm.version);
+                }
                 files.put(KUBELET_CONF, new byte[0]);
+                files.put(CA_CERT, new byte[0]);
                 stdout.append("This node has joined the cluster\n");
                 succeeded = true;
                 return 0;

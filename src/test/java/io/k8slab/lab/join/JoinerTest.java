@@ -27,7 +27,7 @@ class JoinerTest {
     private static final Duration RECHECK = Duration.ofSeconds(5);
 
     private final BlockingQueue<String> finished = new LinkedBlockingQueue<>();
-    private final Joiner joiner = new Joiner(Joiner.defaultExecutor(), Clock.fixed(NOW, ZoneOffset.UTC), BACKOFF, RECHECK, finished::add);
+    private final Joiner joiner = new Joiner(Joiner.defaultExecutor(), Clock.fixed(NOW, ZoneOffset.UTC), BACKOFF, RECHECK, Duration.ofMinutes(5), finished::add);
     private final CountDownLatch release = new CountDownLatch(1);
 
     @AfterEach
@@ -97,8 +97,27 @@ class JoinerTest {
 
         Record done = finish("a", Outcome.done("joined", "SHA256:k"));
         assertThat(done.attempts()).isEqualTo(1);
-        assertThat(done.retryAt()).isNull();
+        assertThat(done.retryAt()).as("the deadline for the Node to register").isEqualTo(NOW.plus(Duration.ofMinutes(5)));
         assertThat(done.isDue(NOW.plusSeconds(3600))).isFalse();
+    }
+
+    @Test
+    void aJoinWhoseNodeNeverRegistersFailsAtItsDeadlineAndTheRetryResetsFirst() throws InterruptedException {
+        Record done = finish("a", Outcome.done("kubeadm join succeeded", "SHA256:k"));
+        assertThat(done.resetFirst()).isFalse();
+
+        assertThat(joiner.expireUnregistered("lab", "a", NOW.plus(Duration.ofMinutes(4)), "not registered")).as("before the deadline").isFalse();
+        assertThat(joiner.expireUnregistered("lab", "a", NOW.plus(Duration.ofMinutes(5)), "not registered")).isTrue();
+        Record failed = joiner.records("lab").get("a");
+        assertThat(failed.state()).isEqualTo(State.FAILED);
+        assertThat(failed.message()).isEqualTo("not registered");
+        assertThat(failed.resetFirst()).isTrue();
+        assertThat(failed.attempts()).isEqualTo(1);
+        assertThat(joiner.expireUnregistered("lab", "a", NOW.plus(Duration.ofMinutes(9)), "again")).as("only a DONE join expires").isFalse();
+
+        Record retried = finish("a", Outcome.done("joined again", "SHA256:k"));
+        assertThat(retried.resetFirst()).as("a fresh run starts clean").isFalse();
+        assertThat(retried.attempts()).isEqualTo(2);
     }
 
     @Test
@@ -128,7 +147,7 @@ class JoinerTest {
         joiner.retain("lab", Set.of());
         assertThat(joiner.records("lab")).containsOnlyKeys("running");
 
-        Record seed = new Record(Work.JOIN, State.FAILED, 4, NOW, "from status", null, NOW, null);
+        Record seed = new Record(Work.JOIN, State.FAILED, 4, NOW, "from status", null, NOW, null, false);
         joiner.seed("lab", "running", seed);
         joiner.seed("lab", "restored", seed);
         assertThat(joiner.records("lab").get("running").state()).isEqualTo(State.RUNNING);

@@ -50,18 +50,55 @@ public final class KubeadmEmulator {
     private KubeadmEmulator() {
     }
 
+    /** The JoinConfiguration as any kubeadm that reads its apiVersion would decode it (field tables of {@link KubeadmTypes}). */
     public static Config parse(byte[] file) throws JoinError {
+        JsonNode root;
         try {
-            JsonNode root = YAML.readTree(file);
-            JsonNode bootstrap = root.path("discovery").path("bootstrapToken");
-            List<String> hashes = new ArrayList<>();
-            bootstrap.path("caCertHashes").forEach(h -> hashes.add(h.asText()));
-            return new Config(root.path("apiVersion").asText(), bootstrap.path("apiServerEndpoint").asText(),
-                    bootstrap.path("token").asText(), hashes, root.path("nodeRegistration").path("name").asText(),
-                    root.path("nodeRegistration").path("kubeletExtraArgs").path("node-ip").asText());
+            root = YAML.readTree(file);
         } catch (IOException e) {
             throw new JoinError("unable to read config from the file: " + e.getMessage());
         }
+        String apiVersion = root.path("apiVersion").asText();
+        if (!apiVersion.startsWith("kubeadm.k8s.io/")) {
+            throw new JoinError("unable to read config: no apiVersion kubeadm.k8s.io/... in the file");
+        }
+        List<String> problems = KubeadmTypes.of(apiVersion.substring("kubeadm.k8s.io/".length())).problems(root);
+        if (!problems.isEmpty()) {
+            throw new JoinError("error converting YAML to JSON for " + apiVersion + ": " + String.join("; ", problems));
+        }
+        JsonNode bootstrap = root.path("discovery").path("bootstrapToken");
+        List<String> hashes = new ArrayList<>();
+        bootstrap.path("caCertHashes").forEach(h -> hashes.add(h.asText()));
+        JsonNode extraArgs = root.path("nodeRegistration").path("kubeletExtraArgs");
+        String nodeIp = extraArgs.path("node-ip").asText();
+        for (JsonNode arg : extraArgs.isArray() ? extraArgs : List.<JsonNode>of()) {
+            if ("node-ip".equals(arg.path("name").asText())) {
+                nodeIp = arg.path("value").asText();
+            }
+        }
+        return new Config(apiVersion, bootstrap.path("apiServerEndpoint").asText(), bootstrap.path("token").asText(), hashes,
+                root.path("nodeRegistration").path("name").asText(), nodeIp);
+    }
+
+    /**
+     * As {@link #parse(byte[])}, for a kubeadm of {@code kubeadmVersion}: it reads v1beta2 up to 1.26, v1beta3 from
+     * 1.22 and v1beta4 from 1.31, and refuses the others as kubeadm's scheme does.
+     */
+    public static Config parse(byte[] file, String kubeadmVersion) throws JoinError {
+        Config config = parse(file);
+        java.util.regex.Matcher version = java.util.regex.Pattern.compile("^v?1\\.(\\d+)").matcher(kubeadmVersion);
+        int minor = version.find() ? Integer.parseInt(version.group(1)) : Integer.MAX_VALUE;
+        boolean reads = switch (config.apiVersion()) {
+            case "kubeadm.k8s.io/v1beta2" -> minor <= 26;
+            case "kubeadm.k8s.io/v1beta3" -> minor >= 22;
+            case "kubeadm.k8s.io/v1beta4" -> minor >= 31;
+            default -> false;
+        };
+        if (!reads) {
+            throw new JoinError("no kind \"JoinConfiguration\" is registered for version \"" + config.apiVersion()
+                    + "\" in scheme (kubeadm " + kubeadmVersion + ")");
+        }
+        return config;
     }
 
     /**

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -69,11 +71,17 @@ class KubeadmOverSshTest {
         return new JoinRequest(KubeadmInit.endpoint(), token.token(), List.of(DiscoveryHash.of(KubeadmInit.ca())), NODE, machine.address());
     }
 
-    @Test
-    void uploadsTheConfigurationRunsKubeadmAndRemovesTheFile() throws Exception {
-        machine.kubeadm.version = "v1.30.2";
+    /** The machine's kubeadm (emulated) decodes the file with that version's field tables and joins the real API server. */
+    @ParameterizedTest(name = "kubeadm {0} gets {1}")
+    @CsvSource({
+            "v1.20.2, kubeadm.k8s.io/v1beta2",
+            "v1.30.2, kubeadm.k8s.io/v1beta3",
+            "v1.35.0, kubeadm.k8s.io/v1beta4",
+    })
+    void uploadsTheConfigurationRunsKubeadmAndRemovesTheFile(String kubeadmVersion, String apiVersion) throws Exception {
+        machine.kubeadm.version = kubeadmVersion;
 
-        Outcome outcome = kubeadm.join(target(new HostKeyPolicy.FirstUse()), request());
+        Outcome outcome = kubeadm.join(target(new HostKeyPolicy.FirstUse(fingerprint -> { })), request(), false);
 
         assertThat(outcome.state()).as(outcome.message()).isEqualTo(State.DONE);
         assertThat(outcome.hostKeyFingerprint()).isEqualTo(machine.hostKeyFingerprint());
@@ -81,19 +89,57 @@ class KubeadmOverSshTest {
         assertThat(machine.commands()).containsExactly(
                 "pgrep -x kubeadm",
                 "test -e /etc/kubernetes/kubelet.conf",
+                "test -e /etc/kubernetes/pki/ca.crt",
                 "kubeadm version -o short",
                 "umask 077 && mkdir -p .lab-operator && cat > .lab-operator/join.yaml",
                 "sudo kubeadm join --config .lab-operator/join.yaml",
                 "rm -f .lab-operator/join.yaml");
-        assertThat(KubeadmEmulator.parse(machine.uploads().get(0)).apiVersion()).isEqualTo("kubeadm.k8s.io/v1beta3");
+        KubeadmEmulator.Config config = KubeadmEmulator.parse(machine.uploads().get(0), kubeadmVersion);
+        assertThat(config.apiVersion()).isEqualTo(apiVersion);
+        assertThat(config.nodeIp()).isEqualTo(machine.address());
         assertThat(machine.leftoverFiles()).isEmpty();
+    }
+
+    /** A join that failed after kubelet-start would fail every retry's preflight; the retry cleans the machine first. */
+    @Test
+    void aHalfJoinedMachineIsResetBeforeTheNextJoin() {
+        machine.kubeadm.failures = 1;
+        machine.kubeadm.failuresLeaveFiles = true;
+        Outcome failed = kubeadm.join(target(new HostKeyPolicy.FirstUse(fingerprint -> { })), request(), false);
+        assertThat(failed.state()).isEqualTo(State.FAILED);
+        assertThat(machine.resets()).isZero();
+
+        Outcome retried = kubeadm.join(target(new HostKeyPolicy.FirstUse(fingerprint -> { })), request(), false);
+
+        assertThat(retried.state()).as(retried.message()).isEqualTo(State.DONE);
+        assertThat(retried.message()).contains("an earlier join left /etc/kubernetes/pki/ca.crt behind, so kubeadm reset -f ran first");
+        assertThat(machine.resets()).isEqualTo(1);
+        List<String> commands = machine.commands();
+        assertThat(commands.lastIndexOf("sudo kubeadm reset -f")).isLessThan(commands.lastIndexOf("sudo kubeadm join --config .lab-operator/join.yaml"));
+        assertThat(client.nodes().withName(NODE).get()).isNotNull();
+    }
+
+    @Test
+    void aJoinedMachineWhoseNodeNeverRegisteredIsResetAndJoinedAgainWhenAsked() {
+        machine.kubeadm.registers = false;
+        assertThat(kubeadm.join(target(new HostKeyPolicy.FirstUse(fingerprint -> { })), request(), false).state()).isEqualTo(State.DONE);
+        assertThat(client.nodes().withName(NODE).get()).isNull();
+        machine.kubeadm.registers = true;
+
+        Outcome retried = kubeadm.join(target(new HostKeyPolicy.FirstUse(fingerprint -> { })), request(), true);
+
+        assertThat(retried.state()).as(retried.message()).isEqualTo(State.DONE);
+        assertThat(retried.message()).contains("never registered, so kubeadm reset -f ran first");
+        assertThat(machine.resets()).isEqualTo(1);
+        assertThat(machine.joins()).hasSize(2);
+        assertThat(client.nodes().withName(NODE).get()).isNotNull();
     }
 
     @Test
     void aMachineThatAlreadyJoinedIsNotJoinedAgain() {
-        kubeadm.join(target(new HostKeyPolicy.FirstUse()), request());
+        kubeadm.join(target(new HostKeyPolicy.FirstUse(fingerprint -> { })), request(), false);
 
-        Outcome again = kubeadm.join(target(new HostKeyPolicy.FirstUse()), request());
+        Outcome again = kubeadm.join(target(new HostKeyPolicy.FirstUse(fingerprint -> { })), request(), false);
 
         assertThat(again.state()).isEqualTo(State.DONE);
         assertThat(again.message()).contains("already joined");
@@ -103,12 +149,12 @@ class KubeadmOverSshTest {
     @Test
     void aMachineWhereKubeadmRunsIsLeftToIt() throws Exception {
         machine.kubeadm.joinTime = Duration.ofSeconds(2);
-        CompletableFuture<Outcome> first = CompletableFuture.supplyAsync(() -> kubeadm.join(target(new HostKeyPolicy.FirstUse()), request()));
+        CompletableFuture<Outcome> first = CompletableFuture.supplyAsync(() -> kubeadm.join(target(new HostKeyPolicy.FirstUse(fingerprint -> { })), request(), false));
         while (machine.commands().stream().noneMatch(c -> c.startsWith("sudo kubeadm join"))) {
             Thread.sleep(20);
         }
 
-        Outcome second = kubeadm.join(target(new HostKeyPolicy.FirstUse()), request());
+        Outcome second = kubeadm.join(target(new HostKeyPolicy.FirstUse(fingerprint -> { })), request(), false);
 
         assertThat(second.state()).isEqualTo(State.BUSY);
         assertThat(first.get().state()).isEqualTo(State.DONE);
@@ -117,7 +163,7 @@ class KubeadmOverSshTest {
 
     @Test
     void aRefusedHostKeyMeansNothingIsSent() {
-        Outcome outcome = kubeadm.join(target(new HostKeyPolicy.Pinned("SHA256:someOtherKey")), request());
+        Outcome outcome = kubeadm.join(target(new HostKeyPolicy.Pinned("SHA256:someOtherKey", "Secret kube-system/pins")), request(), false);
 
         assertThat(outcome.state()).isEqualTo(State.FAILED);
         assertThat(outcome.message()).contains("changed", "SHA256:someOtherKey", machine.hostKeyFingerprint());
@@ -127,9 +173,9 @@ class KubeadmOverSshTest {
 
     @Test
     void anUnreachableMachineIsAFailureWithTheReason() {
-        SshTarget nobody = new SshTarget("127.0.40.99", machine.port(), FakeMachine.USER, List.of(OPERATOR), new HostKeyPolicy.FirstUse());
+        SshTarget nobody = new SshTarget("127.0.40.99", machine.port(), FakeMachine.USER, List.of(OPERATOR), new HostKeyPolicy.FirstUse(fingerprint -> { }));
 
-        Outcome outcome = kubeadm.join(nobody, request());
+        Outcome outcome = kubeadm.join(nobody, request(), false);
 
         assertThat(outcome.state()).isEqualTo(State.FAILED);
         assertThat(outcome.message()).startsWith("cannot log in to lab@127.0.40.99:" + machine.port() + " over SSH");
@@ -137,7 +183,7 @@ class KubeadmOverSshTest {
 
     @Test
     void resetRunsKubeadmReset() {
-        Outcome outcome = kubeadm.reset(target(new HostKeyPolicy.FirstUse()));
+        Outcome outcome = kubeadm.reset(target(new HostKeyPolicy.FirstUse(fingerprint -> { })));
 
         assertThat(outcome.state()).isEqualTo(State.DONE);
         assertThat(machine.resets()).isEqualTo(1);

@@ -38,15 +38,8 @@ class SshCredentialsTest {
                 "known_hosts", base64("172.17.0.21 " + PublicKeyEntry.toString(host.getPublic()) + "\n")), SOURCE);
 
         assertThat(credentials.identities()).singleElement().satisfies(k -> assertThat(KeyUtils.compareKeys(k.getPublic(), USER.getPublic())).isTrue());
-        assertThat(credentials.hostKeys(Optional.of("SHA256:recorded"))).isInstanceOf(HostKeyPolicy.KnownHosts.class);
+        assertThat(credentials.knownHosts()).hasValueSatisfying(entries -> assertThat(entries).hasSize(1));
         assertThat(credentials.toString()).isEqualTo("SSH credentials from " + SOURCE);
-    }
-
-    @Test
-    void withoutKnownHostsTheRecordedKeyOrFirstUseApplies() throws Exception {
-        SshCredentials credentials = SshCredentials.parse(Map.of("ssh-privatekey", privateKey()), SOURCE);
-        assertThat(credentials.hostKeys(Optional.of("SHA256:recorded"))).isEqualTo(new HostKeyPolicy.Pinned("SHA256:recorded"));
-        assertThat(credentials.hostKeys(Optional.empty())).isInstanceOf(HostKeyPolicy.FirstUse.class);
     }
 
     @Test

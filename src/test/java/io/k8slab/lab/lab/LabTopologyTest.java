@@ -111,8 +111,8 @@ class LabTopologyTest {
                 .as("gobgpd's own API: loopback only").containsExactly("127.0.0.1:50051");
         assertThat(vars.at("/router/api_tls/listen").asText()).as("the TLS front").isEqualTo("172.17.0.1:50051");
         assertThat(vars.at("/router/rejected_prefixes")).extracting(JsonNode::asText).contains("10.0.2.0/24");
-        assertThat(vars.at("/kubernetes/package_version").asText()).isEqualTo("1.30.2-*");
-        assertThat(vars.at("/kubernetes/repository").asText()).isEqualTo("https://pkgs.k8s.io/core:/stable:/v1.30/deb/");
+        assertThat(vars.at("/kubernetes/package_version").asText()).isEqualTo("1.35.*");
+        assertThat(vars.at("/kubernetes/repository").asText()).isEqualTo("https://pkgs.k8s.io/core:/stable:/v1.35/deb/");
         assertThat(vars.at("/kubernetes/endpoint").asText()).isEqualTo("172.17.0.10:6443");
     }
 
@@ -136,7 +136,7 @@ class LabTopologyTest {
                 .contains("240 workers from 172.17.0.21 do not fit in k8s-cluster 172.17.0.0/24");
         assertThat(renderError(dir, settings.replace("service_cidr: 10.96.0.0/12", "service_cidr: 10.244.0.0/16")))
                 .contains("kubernetes.pod_cidr (10.244.0.0/16) overlaps kubernetes.service_cidr (10.244.0.0/16)");
-        assertThat(renderError(dir, settings.replace("version: \"1.30.2\"", "version: 1.30")))
+        assertThat(renderError(dir, settings.replace("version: \"1.35\"", "version: 1.35")))
                 .contains("kubernetes.version must be a quoted string");
         assertThat(renderError(dir, settings.replace("first_address: 172.17.0.21", "first_address: 172.17.0.10")))
                 .contains("172.17.0.10 is given to both");
