@@ -1,8 +1,11 @@
 package io.k8slab.lab.kube;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 
 import org.jboss.logging.Logger;
@@ -11,11 +14,17 @@ import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 
 /**
  * Kubernetes Events about the operator's custom resources, so {@code kubectl describe} and
  * {@code kubectl get events} tell what the operator did and why. The resources are cluster-scoped, so their
  * Events go to the {@code default} namespace, as the kubelet does for Nodes. Never pass a secret in a message.
+ * <p>
+ * Like client-go's recorder, an Event repeated within {@link #AGGREGATION_WINDOW} (same object, type, reason and
+ * message) raises the first one's count instead of adding another: two reconciles that both saw a status from before
+ * the first one's report then leave one Event, not two.
  */
 public final class EventRecorder {
 
@@ -23,7 +32,20 @@ public final class EventRecorder {
     private static final String EVENT_NAMESPACE = "default";
     private static final Logger LOG = Logger.getLogger(EventRecorder.class);
 
+    static final Duration AGGREGATION_WINDOW = Duration.ofMinutes(10);
+    private static final int REMEMBERED = 1024;
+
     private final KubernetesClient client;
+    /** The Events recorded lately, by object, type, reason and message; the eldest are forgotten first. */
+    private final Map<String, Recorded> recent = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Recorded> eldest) {
+            return size() > REMEMBERED;
+        }
+    };
+
+    private record Recorded(String name, int count, Instant first) {
+    }
 
     public EventRecorder(KubernetesClient client) {
         this.client = client;
@@ -38,24 +60,54 @@ public final class EventRecorder {
     }
 
     private void record(HasMetadata about, String type, String reason, String message) {
-        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        String name = about.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 8);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String key = about.getMetadata().getUid() + "\n" + type + "\n" + reason + "\n" + message;
         try {
-            client.v1().events().inNamespace(EVENT_NAMESPACE).resource(new EventBuilder()
-                    .withNewMetadata().withName(name.toLowerCase(Locale.ROOT)).withNamespace(EVENT_NAMESPACE).endMetadata()
-                    .withNewInvolvedObject()
-                    .withApiVersion(about.getApiVersion()).withKind(about.getKind())
-                    .withName(about.getMetadata().getName()).withUid(about.getMetadata().getUid())
-                    .endInvolvedObject()
-                    .withType(type).withReason(reason).withMessage(message)
-                    .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
-                    .withNewSource().withComponent(COMPONENT).endSource()
-                    .withReportingComponent(COMPONENT)
-                    .build()).create();
+            Recorded earlier;
+            synchronized (recent) {
+                earlier = recent.get(key);
+            }
+            // The API calls stay outside the lock; one object's reconciles never run at once, so its Events do not race.
+            Recorded recorded = earlier != null && earlier.first().plus(AGGREGATION_WINDOW).isAfter(now) && raiseCount(earlier, now)
+                    ? new Recorded(earlier.name(), earlier.count() + 1, earlier.first())
+                    : new Recorded(create(about, type, reason, message, now), 1, now);
+            synchronized (recent) {
+                recent.put(key, recorded);
+            }
         } catch (KubernetesClientException e) {
             // An Event is a courtesy: failing to record one must not fail the reconcile.
             LOG.warnf("could not record event %s on %s/%s: %s", reason, about.getKind(), about.getMetadata().getName(), e.getMessage());
         }
         LOG.infof("%s %s/%s: %s", reason, about.getKind(), about.getMetadata().getName(), message);
+    }
+
+    private String create(HasMetadata about, String type, String reason, String message, Instant now) {
+        String name = (about.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 8)).toLowerCase(Locale.ROOT);
+        client.v1().events().inNamespace(EVENT_NAMESPACE).resource(new EventBuilder()
+                .withNewMetadata().withName(name).withNamespace(EVENT_NAMESPACE).endMetadata()
+                .withNewInvolvedObject()
+                .withApiVersion(about.getApiVersion()).withKind(about.getKind())
+                .withName(about.getMetadata().getName()).withUid(about.getMetadata().getUid())
+                .endInvolvedObject()
+                .withType(type).withReason(reason).withMessage(message)
+                .withFirstTimestamp(now.toString()).withLastTimestamp(now.toString()).withCount(1)
+                .withNewSource().withComponent(COMPONENT).endSource()
+                .withReportingComponent(COMPONENT)
+                .build()).create();
+        return name;
+    }
+
+    /** False when the earlier Event is gone (Events expire after an hour by default): a new one is recorded instead. */
+    private boolean raiseCount(Recorded earlier, Instant now) {
+        try {
+            client.v1().events().inNamespace(EVENT_NAMESPACE).withName(earlier.name()).patch(PatchContext.of(PatchType.JSON_MERGE),
+                    "{\"count\":" + (earlier.count() + 1) + ",\"lastTimestamp\":\"" + now + "\"}");
+            return true;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                return false;
+            }
+            throw e;
+        }
     }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -34,23 +35,29 @@ import io.k8slab.lab.testing.TestCluster;
  * MetalLB's own status resources (v0.15 and later) read by the reconciler on the real API server, with the real
  * CRDs of the embedded release: a ConfigurationState that says MetalLB refused its configuration turns
  * ConfigApplied False with MetalLB's message; ServiceBGPStatus gives the speakers' view when rt-01 cannot be asked.
- * (The speakers' view against a real rt-01 is router/SpeakerViewNetnsTest.) Each test targets its own namespace.
+ * (The speakers' view against a real rt-01 is router/SpeakerViewNetnsTest.) Each test targets its own namespace,
+ * with an operator whose MetalLB namespace (its setting lab.metallb.namespace) is that one.
  */
 class MetalLbStatusApiTest {
 
     private static final AtomicInteger NAMESPACES = new AtomicInteger();
     private static final KubernetesClient client = TestCluster.get().client();
-    private static LocalOperator operator;
+    private LocalOperator operator;
 
     @BeforeAll
-    static void start() {
+    static void installCrds() {
         MetalLbCrds.install();
-        operator = new LocalOperator(List.of(new BgpPeerPoolReconciler(Clock.systemUTC(), new RouterClients(), Duration.ofSeconds(2))));
+    }
+
+    @AfterEach
+    void stop() {
+        if (operator != null) {
+            operator.close();
+        }
     }
 
     @AfterAll
-    static void stop() {
-        operator.close();
+    static void deletePools() {
         client.resources(BgpPeerPool.class).delete();
     }
 
@@ -154,9 +161,12 @@ class MetalLbStatusApiTest {
         return client.resources(BgpPeerPool.class).withName(name).get();
     }
 
-    private static String namespace() {
+    /** A fresh MetalLB namespace, and an operator allowed to write there. */
+    private String namespace() {
         String name = "status-mlb-" + NAMESPACES.incrementAndGet();
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).serverSideApply();
+        TestCluster.get().grantMetalLbNamespace(name);
+        operator = new LocalOperator(List.of(new BgpPeerPoolReconciler(Clock.systemUTC(), new RouterClients(), Duration.ofSeconds(2), name)));
         return name;
     }
 

@@ -82,8 +82,8 @@ class ConcurrentWritesFaultTest {
                     .getMetadata().getGeneration();
         }
         long burstMillis = (System.nanoTime() - started) / 1_000_000;
+        // Reported, not asserted: on a loaded machine the burst is slower, the outcome must not differ.
         System.out.println("faults: 100 updates sent in " + burstMillis + " ms");
-        assertThat(burstMillis).as("the burst is a burst").isLessThan(3_000);
 
         BgpPeerPool last = FaultSupport.live(name);
         assertThat(last.getMetadata().getGeneration()).isEqualTo(lastGeneration);
@@ -170,13 +170,15 @@ class ConcurrentWritesFaultTest {
     /**
      * The example cluster with only its control plane, under a name no Node has: it gives the BgpPeerPool
      * reconciler the lab's networks and makes the LabCluster reconciler do nothing (a control plane is never joined).
+     * Its address is its own too, so it claims no machine another test's LabCluster lists.
      */
     static com.fasterxml.jackson.databind.JsonNode networksOnly(String name) {
+        int hash = name.hashCode() & 0xffff;
         return Manifests.variant(Manifests.LAB_CLUSTER, name, m -> {
             ArrayNode nodes = (ArrayNode) m.at("/spec/nodes");
             ObjectNode cp = (ObjectNode) nodes.get(0);
             nodes.removeAll();
-            nodes.add(cp.put("name", name + "-cp"));
+            nodes.add(cp.put("name", name + "-cp").put("address", "127.253." + (hash >> 8) + "." + ((hash & 0xff) | 1)));
         });
     }
 

@@ -17,7 +17,16 @@ public final class LocalOperator implements AutoCloseable {
     private final Operator operator;
 
     public LocalOperator(List<Reconciler<?>> reconcilers) {
-        client = TestCluster.get().newOperatorClient();
+        this(TestCluster.get().newOperatorClient(), reconcilers);
+    }
+
+    /** The reconcilers as `make run` runs them: with the developer's admin credentials instead of deploy/operator's RBAC. */
+    public static LocalOperator withAdminCredentials(List<Reconciler<?>> reconcilers) {
+        return new LocalOperator(TestCluster.get().newClient(TestCluster.OPERATOR_USER_AGENT), reconcilers);
+    }
+
+    private LocalOperator(KubernetesClient client, List<Reconciler<?>> reconcilers) {
+        this.client = client;
         operator = new Operator(overrider -> overrider.withKubernetesClient(client)
                 .withCloseClientOnStop(false)
                 .withStopOnInformerErrorDuringStartup(true));

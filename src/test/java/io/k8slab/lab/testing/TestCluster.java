@@ -134,6 +134,23 @@ public final class TestCluster {
      * would refuse it: this 1.20 server's typed patch rejects schema fields it does not know
      * ({@code x-kubernetes-validations}: "field not declared in schema"), while a create drops them.
      */
+    /**
+     * deploy/operator's Role and RoleBinding for MetalLB's namespace, in {@code namespace} instead: what an operator
+     * run with {@code lab.metallb.namespace} set to it needs there.
+     */
+    public void grantMetalLbNamespace(String namespace) {
+        try (var in = Files.newInputStream(Path.of("deploy", "operator", "rbac.yaml"))) {
+            client.load(in).items().stream()
+                    .filter(item -> METALLB_NAMESPACE.equals(item.getMetadata().getNamespace()))
+                    .forEach(item -> {
+                        item.getMetadata().setNamespace(namespace);
+                        client.resource(item).serverSideApply();
+                    });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public void installCrd(HasMetadata crd) {
         client.resource(crd).createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
         awaitEstablished(crd);
