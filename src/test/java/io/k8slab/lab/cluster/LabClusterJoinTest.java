@@ -283,7 +283,7 @@ class LabClusterJoinTest {
             }));
 
             await().atMost(WAIT).untilAsserted(() -> {
-                LabCluster cluster = lab.get();
+                LabCluster cluster = lab.reported();
                 var hostKeys = Conditions.find(cluster.getStatus().conditions, LabClusterReconciler.HOST_KEYS_KNOWN).orElseThrow();
                 assertThat(hostKeys.getStatus()).isEqualTo("False");
                 assertThat(hostKeys.getReason()).isEqualTo("HostKeyUnknown");
@@ -345,7 +345,7 @@ class LabClusterJoinTest {
 
             try (LocalOperator second = operator()) {
                 await().atMost(WAIT).untilAsserted(() -> {
-                    LabCluster cluster = lab.get();
+                    LabCluster cluster = lab.reported();
                     assertThat(cluster.getStatus().ready).isEqualTo("2/2");
                     assertThat(Conditions.isTrue(cluster.getStatus().conditions, LabClusterReconciler.READY)).isTrue();
                     assertThat(lab.tokens()).isEmpty();
@@ -397,8 +397,8 @@ class LabClusterJoinTest {
             await().atMost(WAIT).until(() -> lab.node(lab.nodeName(1)), n -> n != null && n.phase == NodePhase.Failed);
 
             client.secrets().inNamespace("kube-system").withName(lab.sshSecretName()).delete();
-            await().atMost(WAIT).until(() -> Conditions.find(lab.get().getStatus().conditions, LabClusterReconciler.TOKEN_READY)
-                    .map(c -> "WaitingForSshAccess".equals(c.getReason())).orElse(false));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(Conditions.find(lab.reported().getStatus().conditions, LabClusterReconciler.TOKEN_READY))
+                    .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo("WaitingForSshAccess")));
             assertThat(lab.tokens()).as("the fresh token stays while the join waits").hasSize(1);
 
             lab.writeSshSecret(lab.knownHosts());

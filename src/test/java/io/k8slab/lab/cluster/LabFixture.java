@@ -1,5 +1,7 @@
 package io.k8slab.lab.cluster;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
@@ -157,6 +159,14 @@ public final class LabFixture implements AutoCloseable {
 
     public LabCluster get() {
         return client.resources(LabCluster.class).withName(name).get();
+    }
+
+    /** The LabCluster once the operator has written its status; before that an AssertionError, which awaits retry on. */
+    public LabCluster reported() {
+        LabCluster cluster = get();
+        assertThat(cluster).as("LabCluster " + name).isNotNull();
+        assertThat(cluster.getStatus()).as("status of LabCluster " + name).isNotNull();
+        return cluster;
     }
 
     NodeStatus node(String nodeName) {

@@ -109,7 +109,7 @@ class NodeRemovalTest {
                 spec.nodes.add(worker(kept, lab.address(21)));
             }));
             await().atMost(WAIT).untilAsserted(() -> {
-                LabCluster cluster = lab.get();
+                LabCluster cluster = lab.reported();
                 assertThat(cluster.getStatus().observedGeneration).isEqualTo(cluster.getMetadata().getGeneration());
                 assertThat(cluster.getStatus().ready).isEqualTo("1/1");
             });

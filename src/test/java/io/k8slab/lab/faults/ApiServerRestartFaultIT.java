@@ -77,7 +77,7 @@ class ApiServerRestartFaultIT {
 
             await().atMost(CONVERGE).untilAsserted(() -> {
                 assertThat(operator.isAlive()).as("the operator kept running (see " + operator.log() + ")").isTrue();
-                LabCluster cluster = lab.get();
+                LabCluster cluster = lab.reported();
                 assertThat(cluster.getStatus().observedGeneration).isEqualTo(cluster.getMetadata().getGeneration());
                 assertThat(Conditions.isTrue(cluster.getStatus().conditions, LabClusterReconciler.READY)).isTrue();
                 assertThat(lab.tokens()).as("the token goes when no join is pending").isEmpty();
