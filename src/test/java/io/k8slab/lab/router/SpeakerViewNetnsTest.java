@@ -78,7 +78,8 @@ class SpeakerViewNetnsTest {
         // rt-01's API takes TLS with a client certificate only.
         client.secrets().inNamespace("kube-system").resource(new SecretBuilder().withNewMetadata().withName(TLS_SECRET).endMetadata()
                 .withType("kubernetes.io/tls").withData(lab.operatorSecretData()).build()).serverSideApply();
-        operator = new LocalOperator(List.of(new BgpPeerPoolReconciler(Clock.systemUTC(), new RouterClients(), Duration.ofSeconds(2))));
+        TestCluster.get().grantMetalLbNamespace(MLB);
+        operator = new LocalOperator(List.of(new BgpPeerPoolReconciler(Clock.systemUTC(), new RouterClients(), Duration.ofSeconds(2), MLB)));
         client.resource(pool()).create();
     }
 
