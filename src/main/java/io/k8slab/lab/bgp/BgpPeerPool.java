@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "MY-ASN", jsonPath = ".spec.myASN", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "PEERS", jsonPath = ".status.peers", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "ROUTES", jsonPath = ".status.routes", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "IPS", jsonPath = ".status.ips", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "READY", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
         type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)

@@ -17,7 +17,6 @@ import java.util.stream.Stream;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
@@ -58,8 +57,10 @@ import io.k8slab.lab.metallb.MetalLbCrdRenderer;
 import io.k8slab.lab.metallb.MetalLbInstallation;
 import io.k8slab.lab.metallb.MetalLbVersion;
 import io.k8slab.lab.metallb.NotOwnedException;
+import io.k8slab.lab.metallb.PoolUsage;
 import io.k8slab.lab.metallb.Ownership;
 import io.k8slab.lab.metallb.WebhookNotReadyException;
+import io.k8slab.lab.operator.LabMetrics;
 import io.k8slab.lab.router.RouterClients;
 import io.k8slab.lab.routes.ExpectedRoutes;
 import io.k8slab.lab.routes.RouterSurvey;
@@ -104,6 +105,8 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
     private final Duration routerRefresh;
     private final InstallationChecks installationChecks;
     private final MetalLbStatusWatch metalLbStatus;
+    private final EndpointWatch endpointWatch = new EndpointWatch();
+    private final LabMetrics metrics;
     /** The one namespace whose MetalLB objects the operator may read and write (deploy/operator grants no other). */
     private final String metallbNamespace;
     /** Writes refused in a row because MetalLB's webhook did not answer, by pool name. */
@@ -121,6 +124,12 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
     }
 
     public BgpPeerPoolReconciler(Clock clock, RouterClients routers, Duration routerRefresh, String metallbNamespace) {
+        this(clock, routers, routerRefresh, metallbNamespace, LabMetrics.global());
+    }
+
+    /** As above, reporting MetalLB writes and refusals, sessions and routes in {@code metrics}. */
+    public BgpPeerPoolReconciler(Clock clock, RouterClients routers, Duration routerRefresh, String metallbNamespace, LabMetrics metrics) {
+        this.metrics = metrics;
         this.clock = clock;
         this.routers = routers;
         this.routerRefresh = routerRefresh;
@@ -166,7 +175,8 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         var clusters = InformerEventSourceConfiguration.from(LabCluster.class, BgpPeerPool.class)
                 .withSecondaryToPrimaryMapper(o -> allPools(context))
                 .build();
-        // What routes should exist: LoadBalancer Services, the nodes, MetalLB's speakers, Local endpoints.
+        // What routes should exist: LoadBalancer Services, the nodes, MetalLB's speakers; endpoints (EndpointSlices, or
+        // Endpoints for an older MetalLB) are watched from the first pool that needs them, see EndpointWatch.
         var services = InformerEventSourceConfiguration.from(Service.class, BgpPeerPool.class)
                 .withSecondaryToPrimaryMapper(o -> allPools(context))
                 .build();
@@ -185,15 +195,11 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
                 .withLabelSelector(HELM_SELECTOR + "," + MetalLbInstallation.HELM_COMPONENT_LABEL + "=speaker")
                 .withSecondaryToPrimaryMapper(o -> allPools(context))
                 .build();
-        var endpoints = InformerEventSourceConfiguration.from(Endpoints.class, BgpPeerPool.class)
-                .withSecondaryToPrimaryMapper(o -> allPools(context))
-                .build();
         return List.of(new InformerEventSource<>(configMaps, context), new InformerEventSource<>(deployments, context),
                 new InformerEventSource<>(helmDeployments, context), new InformerEventSource<>(daemonSets, context),
                 new InformerEventSource<>(helmDaemonSets, context), new InformerEventSource<>(clusters, context),
                 new InformerEventSource<>(services, context), new InformerEventSource<>(nodes, context),
-                new InformerEventSource<>(speakers, context), new InformerEventSource<>(helmSpeakers, context),
-                new InformerEventSource<>(endpoints, context));
+                new InformerEventSource<>(speakers, context), new InformerEventSource<>(helmSpeakers, context));
     }
 
     private static MetalLbConfiguration configuration(MetalLbVersion.Mode mode, KubernetesClient client, EffectiveTarget target) {
@@ -246,13 +252,16 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         namespaceProblem.ifPresent(violations::add);
         notInstallable.ifPresent(violations::add);
         List<BgpPeerPool> others = mode == null ? List.of() : configuration.othersInForce(pool);
+        Optional<BgpPeerPool> lastAccepted = mode == null ? Optional.empty() : configuration.lastAccepted(pool);
+        List<Service> services = cached(context, Service.class);
         if (mode != null) {
             violations.addAll(BgpConfigValidator.validate(pool, others, labNetworks(context)));
             // ... and against the addresses MetalLB has handed out from it.
-            violations.addAll(AssignedAddresses.check(pool, configuration.lastAccepted(pool), others, cached(context, Service.class)));
+            violations.addAll(AssignedAddresses.check(pool, lastAccepted, others, services));
         }
         boolean valid = violations.isEmpty();
         reportValidity(pool, status, violations, events, now);
+        reportUsage(status, valid ? Optional.of(pool) : lastAccepted, services);
 
         // 3. Write MetalLB's configuration when it differs: this pool's new spec if valid, else its last accepted one.
         boolean writeFailed = false;
@@ -262,6 +271,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
                 MetalLbConfiguration.Outcome outcome = valid ? configuration.accept(pool) : configuration.keep(pool);
                 webhookFailures.remove(pool.getMetadata().getName());
                 outcome.writes().forEach(write -> {
+                    metrics.configWritten(modeLabel(mode), write.repairedDrift() ? "drift" : "change");
                     if (write.repairedDrift()) {
                         events.warning(pool, "DriftRepaired", write.description());
                     } else {
@@ -277,12 +287,14 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
             } catch (NotOwnedException e) {
                 // Someone else's object of that name: left as it is until a person adopts it.
                 status.configHash = pool.getStatus() == null ? null : pool.getStatus().configHash;
+                countRefusal(pool, CONFIG_APPLIED, Ownership.NOT_OWNED, e.getMessage());
                 Conditions.set(status.conditions, CONFIG_APPLIED, false, Ownership.NOT_OWNED, e.getMessage(), generation, now);
             } catch (WebhookNotReadyException e) {
                 // MetalLB is starting: say so, retry with backoff, and carry on with the rest of the report.
                 webhookNotReady = Optional.of(e);
                 webhookFailures.merge(pool.getMetadata().getName(), 1, Integer::sum);
                 status.configHash = pool.getStatus() == null ? null : pool.getStatus().configHash;
+                countRefusal(pool, CONFIG_APPLIED, WEBHOOK_NOT_READY, e.getMessage());
                 Conditions.set(status.conditions, CONFIG_APPLIED, false, WEBHOOK_NOT_READY, e.getMessage(), generation, now);
             } catch (KubernetesClientException e) {
                 // A refused write is reported, not retried in a loop of stack traces; the recheck below tries again.
@@ -291,6 +303,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
                 status.configHash = pool.getStatus() == null ? null : pool.getStatus().configHash;
                 if (changed(pool, CONFIG_APPLIED, failure.message())) {
                     events.warning(pool, failure.reason(), failure.message());
+                    metrics.configRefused(failure.reason());
                 }
                 Conditions.set(status.conditions, CONFIG_APPLIED, false, failure.reason(), failure.message(), generation, now);
             }
@@ -305,9 +318,11 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         // MetalLB's own verdict on its configuration (v0.15.3+), and its speakers' view (v0.15+): CRD mode only.
         Optional<SpeakerView> speakerView = mode == MetalLbVersion.Mode.CRD
                 ? metalLbStatus.read(context, MetalLbVersion.parse(target.version()).orElseThrow(), target.namespace()) : Optional.empty();
-        speakerView.filter(view -> !view.configErrors().isEmpty()).ifPresent(view -> Conditions.set(status.conditions, CONFIG_APPLIED,
-                false, "MetalLBRejectedConfig", "MetalLB refused its configuration (ConfigurationState): " + String.join("; ", view.configErrors()),
-                generation, now));
+        speakerView.filter(view -> !view.configErrors().isEmpty()).ifPresent(view -> {
+            String message = "MetalLB refused its configuration (ConfigurationState): " + String.join("; ", view.configErrors());
+            countRefusal(pool, CONFIG_APPLIED, "MetalLBRejectedConfig", message);
+            Conditions.set(status.conditions, CONFIG_APPLIED, false, "MetalLBRejectedConfig", message, generation, now);
+        });
 
         // 4. Report whether MetalLB runs.
         MetalLbInstallation.Availability availability = MetalLbInstallation.availability(controller, speaker);
@@ -324,11 +339,13 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         status.speakers = availability.speakersReady() + "/" + availability.speakersDesired();
 
         // 5. Ask the routers what they see, keep managed routers' neighbors in step, compare with what should be.
-        RouterSurvey.Report routing = RouterSurvey.survey(pool, cluster(context),
+        RouterSurvey.Report routing = RouterSurvey.survey(pool, cluster(context, services, target),
                 router -> routers.forEndpoint(router.address, RouterTlsSecret.read(client, router)),
                 speakerView.map(view -> speakersOf(view, pool, others, valid)).orElse(null));
         routing.neighborChanges().forEach(change -> events.normal(pool, "RouterNeighborsChanged", change));
         reportRouting(status, routing, generation, now);
+        metrics.bgpReport(pool.getMetadata().getName(), status.peerStatuses, routing.sessions() == RouterSurvey.Verdict.NOT_OBSERVED
+                || !routing.unreachable().isEmpty() ? null : status.routeCounts);
 
         boolean routingOk = routing.sessions() != RouterSurvey.Verdict.FALSE && routing.sessions() != RouterSurvey.Verdict.UNKNOWN
                 && routing.routesConverged() != RouterSurvey.Verdict.FALSE && routing.routesConverged() != RouterSurvey.Verdict.UNKNOWN;
@@ -356,6 +373,13 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         return peer -> view.toPeer(valid ? MetalLbCrdRenderer.bgpPeerName(rendered, pool, peer) : MetalLbCrdRenderer.bgpPeerName(pool, peer));
     }
 
+    /** Each pool's usage, from the spec MetalLB runs for this BgpPeerPool: the valid spec, else the last accepted one. */
+    private static void reportUsage(BgpPeerPoolStatus status, Optional<BgpPeerPool> inForce, List<Service> services) {
+        List<AddressPool> pools = inForce.map(p -> p.getSpec().addressPools).orElse(null);
+        status.addressPoolStatuses = PoolUsage.of(pools == null ? List.of() : pools, services, PoolUsage.ASSIGNMENT_LIMIT);
+        status.ips = PoolUsage.summary(status.addressPoolStatuses).orElse(null);
+    }
+
     private static void reportRouting(BgpPeerPoolStatus status, RouterSurvey.Report routing, Long generation, Instant now) {
         status.peerStatuses = routing.peers();
         status.routeStatuses = routing.routes();
@@ -380,10 +404,11 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         }
     }
 
-    /** The cluster as the informers hold it: every object of the watched kinds, whichever pool they concern. */
-    private static ExpectedRoutes.Cluster cluster(Context<BgpPeerPool> context) {
-        return new ExpectedRoutes.Cluster(cached(context, Service.class), cached(context, Node.class), cached(context, Pod.class),
-                cached(context, Endpoints.class), List.of());
+    /** The cluster as the informers hold it: every object of the watched kinds, whichever pool they concern; the endpoints this pool's MetalLB reads. */
+    private ExpectedRoutes.Cluster cluster(Context<BgpPeerPool> context, List<Service> services, EffectiveTarget target) {
+        EndpointWatch.Read endpoints = endpointWatch.read(context, target.version());
+        return new ExpectedRoutes.Cluster(services, cached(context, Node.class), cached(context, Pod.class), endpoints.endpoints(),
+                endpoints.slices());
     }
 
     /** Every cached object of the type, from all its informers (MetalLB's components have two: manifests' and Helm's labels). */
@@ -402,12 +427,15 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         Optional<MetalLbVersion> version = MetalLbVersion.parse(target.version());
         if (version.isPresent() && namespaceNotAllowed(target).isEmpty()) {
             try {
-                configuration(version.get().mode(), context.getClient(), target).remove(pool).writes().forEach(write -> new EventRecorder(context.getClient())
-                        .normal(pool, "ConfigRemoved", write.description()));
+                configuration(version.get().mode(), context.getClient(), target).remove(pool).writes().forEach(write -> {
+                    metrics.configWritten(modeLabel(version.get().mode()), "removal");
+                    new EventRecorder(context.getClient()).normal(pool, "ConfigRemoved", write.description());
+                });
             } catch (NotOwnedException e) {
                 // Someone else's object: none of this pool's configuration is in it, and it stays as it is.
             }
         }
+        metrics.forgetPool(pool.getMetadata().getName());
         return DeleteControl.defaultDelete();
     }
 
@@ -450,7 +478,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         return status;
     }
 
-    private static void reportValidity(BgpPeerPool pool, BgpPeerPoolStatus status, List<Violation> violations,
+    private void reportValidity(BgpPeerPool pool, BgpPeerPoolStatus status, List<Violation> violations,
             EventRecorder events, Instant now) {
         Long generation = pool.getMetadata().getGeneration();
         if (violations.isEmpty()) {
@@ -460,8 +488,20 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         String message = Violation.summarize(violations);
         if (changed(pool, VALID, message)) {
             events.warning(pool, violations.get(0).reason(), message);
+            metrics.configRefused(violations.get(0).reason());
         }
         Conditions.set(status.conditions, VALID, false, violations.get(0).reason(), message, generation, now);
+    }
+
+    /** Counts a configuration not applied, once per distinct problem (the condition does not say it yet). */
+    private void countRefusal(BgpPeerPool pool, String type, String reason, String message) {
+        if (changed(pool, type, message)) {
+            metrics.configRefused(reason);
+        }
+    }
+
+    private static String modeLabel(MetalLbVersion.Mode mode) {
+        return mode == MetalLbVersion.Mode.CRD ? "crd" : "configmap";
     }
 
     /** Whether the pool's condition does not say {@code message} yet: a Warning Event once per distinct problem, not on every resync. */

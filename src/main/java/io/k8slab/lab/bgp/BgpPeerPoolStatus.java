@@ -24,6 +24,9 @@ public class BgpPeerPoolStatus {
     @JsonPropertyDescription("Converged over expected routes, e.g. 1/1.")
     public String routes;
 
+    @JsonPropertyDescription("Addresses LoadBalancer Services hold over addresses MetalLB may assign, over every pool, e.g. 1/254.")
+    public String ips;
+
     @JsonPropertyDescription("MetalLB speakers ready over desired, e.g. 3/3.")
     public String speakers;
 
@@ -38,4 +41,8 @@ public class BgpPeerPoolStatus {
 
     @JsonPropertyDescription("Complete route counts, whatever the cap on routeStatuses.")
     public RouteCounts routeCounts;
+
+    @JsonPropertyDescription("Each address pool in force (the last accepted spec's while the spec is invalid): total, assigned "
+            + "and available addresses, and which Services hold which.")
+    public List<AddressPoolStatus> addressPoolStatuses = new ArrayList<>();
 }

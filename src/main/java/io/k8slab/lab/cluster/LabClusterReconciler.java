@@ -54,6 +54,7 @@ import io.k8slab.lab.kube.StatusPatch;
 import io.k8slab.lab.kube.Violation;
 import io.k8slab.lab.nodes.NodeDrainer;
 import io.k8slab.lab.nodes.NodeLabeler;
+import io.k8slab.lab.operator.LabMetrics;
 
 /**
  * Brings the lab's cluster to what its LabCluster says, in the order a person would: check the spec, see which
@@ -97,6 +98,7 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
     /** cluster/node of the drains whose timeout was reported with an Event, so it is reported once. */
     private final Set<String> drainTimeoutsReported = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final SecureRandom random = new SecureRandom();
+    private final LabMetrics metrics;
 
     public LabClusterReconciler() {
         this(Clock.systemUTC(), Joiner.defaultExecutor(), new SshNodeShells(), Backoff.DEFAULT, Duration.ofSeconds(5), REGISTRATION);
@@ -108,13 +110,20 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
      */
     LabClusterReconciler(Clock clock, ExecutorService executor, NodeShell.Factory shells, Backoff backoff, Duration recheck,
             Duration registration) {
+        this(clock, executor, shells, backoff, recheck, registration, LabMetrics.global());
+    }
+
+    /** As above, counting joins and tokens in {@code metrics}. */
+    LabClusterReconciler(Clock clock, ExecutorService executor, NodeShell.Factory shells, Backoff backoff, Duration recheck,
+            Duration registration, LabMetrics metrics) {
+        this.metrics = metrics;
         this.clock = clock;
         this.backoff = backoff;
         this.recheck = recheck;
         this.registration = registration;
         this.shells = shells;
         this.kubeadm = new KubeadmOverSsh(shells);
-        this.joiner = new Joiner(executor, clock, backoff, recheck, registration, this::wake);
+        this.joiner = new Joiner(executor, clock, backoff, recheck, registration, this::wake, metrics);
         this.joinEvents = new JoinEventSource(this::forget, this::stop);
     }
 
@@ -410,6 +419,7 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
                 now, joiner.tokensInUse(name));
         for (IssuedToken old : plan.delete()) {
             issuer.delete(old);
+            metrics.tokenDeleted();
             events.normal(cluster, "TokenDeleted", "deleted bootstrap token " + old.token().secretName() + ": "
                     + (needed ? "replaced by a fresh one" : pending ? "no longer fresh; a fresh one comes when joins can run"
                             : "no join is pending"));
@@ -418,6 +428,7 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
         if (plan.issue()) {
             try {
                 token = Optional.of(issuer.issue(cluster, settings.tokenTTL(), now));
+                metrics.tokenIssued();
                 events.normal(cluster, "TokenIssued", "issued bootstrap token " + token.get().token().secretName()
                         + ", valid until " + token.get().expiration());
             } catch (KubernetesClientException e) {

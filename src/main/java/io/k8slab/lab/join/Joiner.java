@@ -16,6 +16,8 @@ import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
 
+import io.k8slab.lab.operator.LabMetrics;
+
 /**
  * Runs the slow work on machines (a kubeadm join, or a kubeadm reset of a removed node) off the reconcile thread,
  * at most {@code limit} at a time per LabCluster, and keeps each node's bookkeeping: attempts, the last outcome,
@@ -77,12 +79,20 @@ public final class Joiner implements AutoCloseable {
     private final Duration recheck;
     private final Duration registration;
     private final Consumer<String> onFinished;
+    private final LabMetrics metrics;
     private final Map<String, Map<String, Record>> records = new HashMap<>();
     private final Map<String, Map<String, Future<?>>> runs = new HashMap<>();
 
     /** {@code registration}: how long a Node may take to register after its join succeeded. */
     public Joiner(ExecutorService executor, Clock clock, Backoff backoff, Duration recheck, Duration registration,
             Consumer<String> onFinished) {
+        this(executor, clock, backoff, recheck, registration, onFinished, LabMetrics.global());
+    }
+
+    /** {@code metrics}: where join runs are counted and timed. */
+    public Joiner(ExecutorService executor, Clock clock, Backoff backoff, Duration recheck, Duration registration,
+            Consumer<String> onFinished, LabMetrics metrics) {
+        this.metrics = metrics;
         this.executor = executor;
         this.clock = clock;
         this.backoff = backoff;
@@ -145,6 +155,9 @@ public final class Joiner implements AutoCloseable {
             return false; // shutting down
         }
         clusterRecords.put(node, runningRecord);
+        if (work == Work.JOIN) {
+            metrics.joinStarted();
+        }
         return true;
     }
 
@@ -160,6 +173,13 @@ public final class Joiner implements AutoCloseable {
     }
 
     private void finish(String cluster, String node, Record started, Outcome outcome) {
+        if (started.work() == Work.JOIN) {
+            metrics.joinFinished(switch (outcome.state()) {
+                case DONE -> LabMetrics.JoinOutcome.SUCCEEDED;
+                case BUSY -> LabMetrics.JoinOutcome.BUSY;
+                default -> LabMetrics.JoinOutcome.FAILED;
+            }, Duration.between(started.lastAttempt(), clock.instant()));
+        }
         synchronized (this) {
             runs.getOrDefault(cluster, new HashMap<>()).remove(node);
             Map<String, Record> clusterRecords = records.get(cluster);
@@ -194,6 +214,7 @@ public final class Joiner implements AutoCloseable {
         }
         clusterRecords.put(node, new Record(Work.JOIN, State.FAILED, record.attempts(), record.lastAttempt(), message,
                 record.hostKeyFingerprint(), now.plus(backoff.delay(record.attempts())), null, true));
+        metrics.joinExpired();
         return true;
     }
 

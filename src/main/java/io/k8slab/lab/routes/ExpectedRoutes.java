@@ -43,6 +43,9 @@ public final class ExpectedRoutes {
     /** The label EndpointSlices carry to name their Service. */
     public static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 
+    /** The topology key v1beta1 EndpointSlices name an endpoint's node with. */
+    static final String HOSTNAME_TOPOLOGY = "kubernetes.io/hostname";
+
     private static final int DEFAULT_AGGREGATION_LENGTH = 32;
 
     private ExpectedRoutes() {
@@ -50,8 +53,8 @@ public final class ExpectedRoutes {
 
     /**
      * The cluster objects the computation reads. Speaker pods are MetalLB's speaker DaemonSet pods (in v0.7.3's
-     * manifest: namespace metallb-system, labels app=metallb, component=speaker). Endpoints are what MetalLB v0.7.3
-     * reads; EndpointSlices what later releases read; either or both may be given.
+     * manifest: namespace metallb-system, labels app=metallb, component=speaker). Endpoints are what MetalLB before
+     * v0.10 reads, EndpointSlices what later releases read (see {@link EndpointSource}); either or both may be given.
      */
     public record Cluster(List<Service> services, List<Node> nodes, List<Pod> speakerPods, List<Endpoints> endpoints,
             List<EndpointSlice> endpointSlices) {
@@ -281,6 +284,25 @@ public final class ExpectedRoutes {
             }
         }
         return result;
+    }
+
+    /**
+     * A discovery.k8s.io/v1beta1 slice (what Kubernetes 1.17 to 1.20 serve) in v1's shape, with the fields read here:
+     * each endpoint's addresses and ready condition, and its node, which MetalLB v0.10 to v0.12 take from the
+     * {@code kubernetes.io/hostname} topology key (v1beta1's nodeName, 1.20's alpha, when that is absent).
+     */
+    public static EndpointSlice fromV1beta1(io.fabric8.kubernetes.api.model.discovery.v1beta1.EndpointSlice slice) {
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (var endpoint : nullSafe(slice.getEndpoints())) {
+            Map<String, String> topology = endpoint.getTopology() == null ? Map.of() : endpoint.getTopology();
+            endpoints.add(new io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder()
+                    .withAddresses(endpoint.getAddresses())
+                    .withNewConditions().withReady(endpoint.getConditions() == null ? null : endpoint.getConditions().getReady()).endConditions()
+                    .withNodeName(topology.getOrDefault(HOSTNAME_TOPOLOGY, endpoint.getNodeName()))
+                    .build());
+        }
+        return new io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder().withMetadata(slice.getMetadata())
+                .withAddressType(slice.getAddressType()).withEndpoints(endpoints).build();
     }
 
     private static List<String> announcers(Service service, ServiceEndpoints endpoints, List<Speaker> speakers,

@@ -4,7 +4,9 @@ import io.fabric8.kubernetes.api.model.EndpointsBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.k8slab.lab.routes.ExpectedRoutes;
 
 /** LoadBalancer Services as MetalLB's controller leaves them (an ingress IP), and their endpoints. */
 public final class LoadBalancers {
@@ -22,12 +24,26 @@ public final class LoadBalancers {
     }
 
     /**
-     * One ready endpoint of the Service on {@code node}: no controller manager runs here to make it, and from v0.8
-     * on MetalLB announces a Cluster-policy Service only while it has one.
+     * One ready endpoint of the Service on {@code node}, as both of a real cluster's controllers record it (no
+     * controller manager runs here to make them): v1 Endpoints, which MetalLB before v0.10 reads, and an EndpointSlice
+     * labelled with the Service's name, in discovery.k8s.io/v1 where the server serves it, else v1beta1 (Kubernetes
+     * 1.20, the tests' API server), naming the node as 1.20's controller does (topology kubernetes.io/hostname). From
+     * v0.8 on MetalLB announces a Cluster-policy Service only while it has one.
      */
     public static void readyEndpoint(KubernetesClient client, String namespace, String service, String podIP, String node) {
         client.resource(new EndpointsBuilder().withNewMetadata().withName(service).withNamespace(namespace).endMetadata()
                 .addNewSubset().addNewAddress().withIp(podIP).withNodeName(node).endAddress()
                 .addNewPort().withPort(80).endPort().endSubset().build()).create();
+        if (client.supports(EndpointSlice.class)) {
+            client.resource(new io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder().withNewMetadata().withName(service + "-slice").withNamespace(namespace)
+                    .addToLabels(ExpectedRoutes.SERVICE_NAME_LABEL, service).endMetadata()
+                    .withAddressType("IPv4").addNewEndpoint().withAddresses(podIP).withNodeName(node).withNewConditions().withReady(true)
+                    .endConditions().endEndpoint().addNewPort().withPort(80).endPort().build()).create();
+        } else {
+            client.resource(new io.fabric8.kubernetes.api.model.discovery.v1beta1.EndpointSliceBuilder().withNewMetadata().withName(service + "-slice").withNamespace(namespace)
+                    .addToLabels(ExpectedRoutes.SERVICE_NAME_LABEL, service).endMetadata()
+                    .withAddressType("IPv4").addNewEndpoint().withAddresses(podIP).addToTopology("kubernetes.io/hostname", node)
+                    .withNewConditions().withReady(true).endConditions().endEndpoint().addNewPort().withPort(80).endPort().build()).create();
+        }
     }
 }
