@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.k8slab.lab.bgp.BgpPeerPool;
 import io.k8slab.lab.cluster.LabCluster;
 import io.k8slab.lab.cluster.LabFixture;
@@ -117,10 +119,8 @@ class PackagedOperatorIT {
             assertThat(sample(refused, "lab_metallb_config_writes_total", "")).isZero();
             assertThat(sample(refused, "lab_bgp_sessions_expected", "pool=\"" + pool + "\"")).isZero();
 
-            client.resources(BgpPeerPool.class).withName(pool).edit(p -> {
-                p.getSpec().metallb.install = false;
-                return p;
-            });
+            // A merge patch without resourceVersion: the operator writes the pool's status meanwhile.
+            client.resources(BgpPeerPool.class).withName(pool).patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"metallb\":{\"install\":false}}}");
             Nodes.registerReady(client, node, "127.0.82.21", "v1.20.2");
             Nodes.readySpeaker(client, TestCluster.METALLB_NAMESPACE, "speaker-" + node, node, "127.0.82.21", "metallb/speaker:v0.7.3");
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {

@@ -30,8 +30,9 @@ public final class ClusterDiscovery {
 
     /** The CA hashes, or empty when neither ConfigMap holds a CA. */
     public static Optional<List<String>> caCertHashes(KubernetesClient client) {
-        return caPem(configMap(client, CLUSTER_INFO), configMap(client, ROOT_CA)).map(DiscoveryHash::ofPem)
-                .filter(hashes -> !hashes.isEmpty());
+        // kube-root-ca.crt is read only when cluster-info (which kubeadm always publishes) holds no CA.
+        return caPem(configMap(client, CLUSTER_INFO), Optional.empty()).or(() -> caPem(Optional.empty(), configMap(client, ROOT_CA)))
+                .map(DiscoveryHash::ofPem).filter(hashes -> !hashes.isEmpty());
     }
 
     private static Optional<ConfigMap> configMap(KubernetesClient client, String name) {

@@ -19,6 +19,8 @@ import io.fabric8.kubernetes.api.model.EndpointsBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.k8slab.lab.router.RouterClients;
 import io.k8slab.lab.routes.ExpectedRoutes;
 import io.k8slab.lab.testing.LoadBalancers;
@@ -81,10 +83,8 @@ class EndpointSlicesApiTest {
         assertThat(awaitNextHops()).containsExactly(Map.entry("172.17.232.1/32", List.of(NODE_ADDRESS)),
                 Map.entry("172.17.232.2/32", List.of()));
 
-        client.resources(BgpPeerPool.class).withName(POOL).edit(p -> {
-            p.getSpec().metallb.version = "v0.9.6";
-            return p;
-        });
+        // A merge patch without resourceVersion: the operator writes the pool's status meanwhile.
+        client.resources(BgpPeerPool.class).withName(POOL).patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"metallb\":{\"version\":\"v0.9.6\"}}}");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(nextHops()).containsExactly(
                 Map.entry("172.17.232.1/32", List.of()), Map.entry("172.17.232.2/32", List.of(NODE_ADDRESS))));
     }
