@@ -9,12 +9,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
 import io.fabric8.kubernetes.api.model.Service;
 import io.k8slab.lab.bgp.AddressPool;
 import io.k8slab.lab.bgp.BgpPeerPool;
-import io.k8slab.lab.kube.Networks;
-import io.k8slab.lab.kube.Networks.Range;
 import io.k8slab.lab.kube.Violation;
 
 /**
@@ -47,18 +44,19 @@ public final class AssignedAddresses {
             return List.of();
         }
         // Parsed once: every LoadBalancer Service is looked up in them.
-        List<Held> oldPools = pools(lastAccepted.get()).map(Held::of).toList();
-        List<Held> newPools = Stream.concat(Stream.of(pool), others.stream()
+        List<PoolUsage.Held> oldPools = pools(lastAccepted.get()).map(PoolUsage.Held::of).toList();
+        List<PoolUsage.Held> newPools = Stream.concat(Stream.of(pool), others.stream()
                 .filter(other -> !Objects.equals(other.getMetadata().getName(), pool.getMetadata().getName())))
-                .flatMap(AssignedAddresses::pools).map(Held::of).toList();
+                .flatMap(AssignedAddresses::pools).map(PoolUsage.Held::of).toList();
         // Field -> the Services that would lose their address, in a stable order.
         Map<String, List<String>> stranded = new LinkedHashMap<>();
-        for (Service service : services.stream().sorted(Comparator.comparing(AssignedAddresses::name)).toList()) {
-            for (long ip : ingressIPs(service)) {
-                Optional<Held> from = oldPools.stream().filter(p -> p.holds(ip)).findFirst();
-                if (from.isPresent() && newPools.stream().noneMatch(p -> p.holds(ip))) {
+        for (Service service : services.stream().sorted(Comparator.comparing(PoolUsage::name)).toList()) {
+            for (String ip : PoolUsage.ingressIPs(service)) {
+                Optional<PoolUsage.Address> address = PoolUsage.Address.parse(ip);
+                Optional<PoolUsage.Held> from = address.flatMap(a -> oldPools.stream().filter(p -> p.holds(a)).findFirst());
+                if (from.isPresent() && newPools.stream().noneMatch(p -> p.holds(address.get()))) {
                     stranded.computeIfAbsent(field(pool, from.get().name()), f -> new ArrayList<>())
-                            .add(name(service) + " (" + Networks.format(ip) + ")");
+                            .add(PoolUsage.name(service) + " (" + ip.trim() + ")");
                 }
             }
         }
@@ -84,33 +82,5 @@ public final class AssignedAddresses {
     private static Stream<AddressPool> pools(BgpPeerPool pool) {
         return pool.getSpec() == null || pool.getSpec().addressPools == null ? Stream.empty()
                 : pool.getSpec().addressPools.stream().filter(Objects::nonNull);
-    }
-
-    /** A pool's addresses as MetalLB's poolFor sees them. */
-    private record Held(String name, List<Range> ranges, boolean avoidBuggyIPs) {
-        static Held of(AddressPool pool) {
-            List<Range> ranges = pool.addresses == null ? List.of()
-                    : pool.addresses.stream().map(Networks::parseCidrOrRange).flatMap(Optional::stream).toList();
-            return new Held(pool.name, ranges, MetalLbRules.avoidBuggyIPs(pool));
-        }
-
-        /** Inside one of the ranges, unless it is a .0 or .255 the pool avoids. */
-        boolean holds(long ip) {
-            long lastOctet = ip & 0xff;
-            return !(avoidBuggyIPs && (lastOctet == 0 || lastOctet == 255)) && ranges.stream().anyMatch(range -> range.contains(ip));
-        }
-    }
-
-    private static List<Long> ingressIPs(Service service) {
-        if (service.getSpec() == null || !"LoadBalancer".equals(service.getSpec().getType()) || service.getStatus() == null
-                || service.getStatus().getLoadBalancer() == null || service.getStatus().getLoadBalancer().getIngress() == null) {
-            return List.of();
-        }
-        return service.getStatus().getLoadBalancer().getIngress().stream().map(LoadBalancerIngress::getIp)
-                .filter(Objects::nonNull).map(Networks::parseIPv4).flatMap(Optional::stream).toList();
-    }
-
-    private static String name(Service service) {
-        return service.getMetadata().getNamespace() + "/" + service.getMetadata().getName();
     }
 }

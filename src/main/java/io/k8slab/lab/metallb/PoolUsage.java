@@ -220,7 +220,8 @@ public final class PoolUsage {
         }
     }
 
-    private static List<String> ingressIPs(Service service) {
+    /** The ingress IPs of a LoadBalancer Service, as written. */
+    static List<String> ingressIPs(Service service) {
         if (service.getSpec() == null || !"LoadBalancer".equals(service.getSpec().getType()) || service.getStatus() == null
                 || service.getStatus().getLoadBalancer() == null || service.getStatus().getLoadBalancer().getIngress() == null) {
             return List.of();
@@ -228,7 +229,7 @@ public final class PoolUsage {
         return service.getStatus().getLoadBalancer().getIngress().stream().map(LoadBalancerIngress::getIp).filter(Objects::nonNull).toList();
     }
 
-    private static String name(Service service) {
+    static String name(Service service) {
         return service.getMetadata().getNamespace() + "/" + service.getMetadata().getName();
     }
 }

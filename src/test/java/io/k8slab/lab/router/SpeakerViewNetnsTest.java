@@ -90,7 +90,7 @@ class SpeakerViewNetnsTest {
         }
         client.resources(BgpPeerPool.class).withName(POOL).delete();
         client.services().inNamespace("default").withName("shop").delete();
-        client.endpoints().inNamespace("default").withName("shop").delete();
+        LoadBalancers.deleteEndpoints(client, "default", "shop");
         client.genericKubernetesResources("metallb.io/v1beta1", "ServiceBGPStatus").inNamespace(MLB).delete();
         client.pods().inNamespace(MLB).delete();
         client.secrets().inNamespace("kube-system").withName(TLS_SECRET).delete();

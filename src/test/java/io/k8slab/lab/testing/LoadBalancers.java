@@ -46,4 +46,15 @@ public final class LoadBalancers {
                     .withNewConditions().withReady(true).endConditions().endEndpoint().addNewPort().withPort(80).endPort().build()).create();
         }
     }
+
+    /** Deletes what {@link #readyEndpoint} made for the Service. */
+    public static void deleteEndpoints(KubernetesClient client, String namespace, String service) {
+        client.endpoints().inNamespace(namespace).withName(service).delete();
+        if (client.supports(EndpointSlice.class)) {
+            client.resources(EndpointSlice.class).inNamespace(namespace).withName(service + "-slice").delete();
+        } else {
+            client.resources(io.fabric8.kubernetes.api.model.discovery.v1beta1.EndpointSlice.class).inNamespace(namespace)
+                    .withName(service + "-slice").delete();
+        }
+    }
 }
