@@ -22,7 +22,8 @@ import io.k8slab.lab.routes.ExpectedRoutes;
  * newest discovery.k8s.io version the API server serves (v1 from Kubernetes 1.21, v1beta1 on 1.17 to 1.24), and v1
  * Endpoints only once a pool targets a MetalLB that reads them. Each informer is registered with the controller on
  * first need, not at start, so an operator configuring only current MetalLB never lists Endpoints, and one
- * configuring only v0.7.3 never lists slices. The served versions are read once, at the first need.
+ * configuring only v0.7.3 never lists slices. The served versions are read once, at the first need
+ * (again while neither is served).
  */
 final class EndpointWatch {
 
@@ -59,7 +60,8 @@ final class EndpointWatch {
         if (versions == null) {
             versions = new EndpointSource.Served(client.supports(EndpointSlice.class),
                     client.supports(io.fabric8.kubernetes.api.model.discovery.v1beta1.EndpointSlice.class));
-            served = versions;
+            // Neither served (a server before 1.17, or discovery failing): asked again at the next need.
+            served = versions.any() ? versions : null;
             LOG.infof("the API server serves EndpointSlices in discovery.k8s.io %s", versions.v1() ? "v1"
                     : versions.v1beta1() ? "v1beta1 (not v1)" : "in no version");
         }

@@ -42,11 +42,9 @@ public final class PoolUsage {
 
     /** An address of either family as an unsigned number; families never compare equal. */
     record Address(boolean v6, BigInteger value) implements Comparable<Address> {
-        private static final Comparator<Address> ORDER = Comparator.comparing(Address::v6).thenComparing(Address::value);
-
         @Override
         public int compareTo(Address other) {
-            return ORDER.compare(this, other);
+            return v6 != other.v6 ? Boolean.compare(v6, other.v6) : value.compareTo(other.value);
         }
 
         static Optional<Address> parse(String text) {
@@ -58,7 +56,7 @@ public final class PoolUsage {
             if (v4.isPresent()) {
                 return Optional.of(new Address(false, BigInteger.valueOf(v4.get())));
             }
-            if (!IPV6_LITERAL.matcher(trimmed).matches()) {
+            if (trimmed.indexOf(':') < 0 || !IPV6_LITERAL.matcher(trimmed).matches()) {
                 return Optional.empty();
             }
             try {
@@ -142,7 +140,15 @@ public final class PoolUsage {
 
         /** As MetalLB's poolFor: inside the pool, and not an address the pool avoids. */
         boolean holds(Address address) {
-            return !(avoidBuggyIPs && buggy(address)) && blocks.stream().anyMatch(b -> b.contains(address));
+            if (avoidBuggyIPs && buggy(address)) {
+                return false;
+            }
+            for (Block block : blocks) {
+                if (block.contains(address)) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -179,8 +185,12 @@ public final class PoolUsage {
                     continue;
                 }
                 // Pools do not overlap (the validator refuses it), so the first that holds it is the one.
-                held.stream().filter(pool -> pool.holds(address.get())).findFirst().ifPresent(pool -> byPool.get(pool.name())
-                        .computeIfAbsent(address.get(), a -> new Holders(ip.trim())).services().add(name(service)));
+                for (Held pool : held) {
+                    if (pool.holds(address.get())) {
+                        byPool.get(pool.name()).computeIfAbsent(address.get(), a -> new Holders(ip.trim())).services().add(name(service));
+                        break;
+                    }
+                }
             }
         }
         List<AddressPoolStatus> statuses = new ArrayList<>();
