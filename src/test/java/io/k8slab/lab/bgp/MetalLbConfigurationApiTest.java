@@ -32,6 +32,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.k8slab.lab.cluster.LabCluster;
 import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.metallb.AssignedAddresses;
@@ -437,14 +438,26 @@ class MetalLbConfigurationApiTest {
         }), BgpPeerPool.class);
     }
 
-    /** Creates the pool, or replaces its spec as {@code kubectl replace} would. */
+    /**
+     * Creates the pool, or replaces its spec as {@code kubectl replace} would; again on a conflict, since the operator
+     * writes the status in between (the status subresource moves the resourceVersion too).
+     */
     private static void apply(BgpPeerPool pool) {
-        BgpPeerPool live = client.resources(BgpPeerPool.class).withName(pool.getMetadata().getName()).get();
-        if (live == null) {
-            client.resource(pool).create();
-        } else {
-            live.setSpec(pool.getSpec());
-            client.resource(live).update();
+        for (int attempt = 1; ; attempt++) {
+            BgpPeerPool live = client.resources(BgpPeerPool.class).withName(pool.getMetadata().getName()).get();
+            try {
+                if (live == null) {
+                    client.resource(pool).create();
+                } else {
+                    live.setSpec(pool.getSpec());
+                    client.resource(live).update();
+                }
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 5) {
+                    throw e;
+                }
+            }
         }
     }
 
