@@ -236,9 +236,11 @@ class MetalLbNativeInstallTest {
                 install(object);
             }
         }
-        BgpPeerPool live = client.resources(BgpPeerPool.class).withName("native").get();
-        live.getSpec().addressPools.get(0).autoAssign = false;
-        client.resource(live).update();
+        // edit() patches what changed, so the operator's status writes in between cannot conflict with it.
+        client.resources(BgpPeerPool.class).withName("native").edit(live -> {
+            live.getSpec().addressPools.get(0).autoAssign = false;
+            return live;
+        });
 
         BgpPeerPool pool = awaitCondition("native", BgpPeerPoolReconciler.METALLB_AVAILABLE, "False");
         Condition available = condition(pool, BgpPeerPoolReconciler.METALLB_AVAILABLE);
@@ -266,10 +268,11 @@ class MetalLbNativeInstallTest {
     @Test
     @Order(5)
     void timedRouterRefreshesReadNoMetalLbComponent() {
-        BgpPeerPool live = client.resources(BgpPeerPool.class).withName("native").get();
-        live.getSpec().peers.get(0).router = new RouterAPI();
-        live.getSpec().peers.get(0).router.address = "127.0.0.1:1";
-        client.resource(live).update();
+        client.resources(BgpPeerPool.class).withName("native").edit(live -> {
+            live.getSpec().peers.get(0).router = new RouterAPI();
+            live.getSpec().peers.get(0).router.address = "127.0.0.1:1";
+            return live;
+        });
         awaitCondition("native", BgpPeerPoolReconciler.PEERS_ESTABLISHED, "Unknown");
         await().pollDelay(ROUTER_REFRESH).atMost(Duration.ofSeconds(10)).until(() -> true);
 
