@@ -177,20 +177,23 @@ class MetalLbConfigurationApiTest {
         service.setStatus(new ServiceStatusBuilder().withNewLoadBalancer().addNewIngress().withIp("172.17.254.10").endIngress().endLoadBalancer().build());
         client.resource(service).updateStatus();
 
-        apply(pool("assigned", target, m -> {
-            pool(m).put("name", "assigned-space");
-            addresses(m).set(0, "172.17.254.128/25");
-        }));
+        try {
+            apply(pool("assigned", target, m -> {
+                pool(m).put("name", "assigned-space");
+                addresses(m).set(0, "172.17.254.128/25");
+            }));
 
-        var valid = Conditions.find(awaitCondition("assigned", BgpPeerPoolReconciler.VALID, "False").getStatus().conditions,
-                BgpPeerPoolReconciler.VALID).orElseThrow();
-        assertThat(valid.getReason()).isEqualTo(AssignedAddresses.REASON);
-        assertThat(valid.getMessage()).contains("spec.addressPools[assigned-space].addresses", target + "/web (172.17.254.10)");
-        assertThat(configMap(target).getMetadata().getResourceVersion()).as("the last valid configuration stays")
-                .isEqualTo(before.getMetadata().getResourceVersion());
-        assertThat(events("assigned")).anySatisfy(e -> assertThat(e.getReason()).isEqualTo(AssignedAddresses.REASON));
-
-        client.resource(service).delete();
+            var valid = Conditions.find(awaitCondition("assigned", BgpPeerPoolReconciler.VALID, "False").getStatus().conditions,
+                    BgpPeerPoolReconciler.VALID).orElseThrow();
+            assertThat(valid.getReason()).isEqualTo(AssignedAddresses.REASON);
+            assertThat(valid.getMessage()).contains("spec.addressPools[assigned-space].addresses", target + "/web (172.17.254.10)");
+            assertThat(configMap(target).getMetadata().getResourceVersion()).as("the last valid configuration stays")
+                    .isEqualTo(before.getMetadata().getResourceVersion());
+            assertThat(events("assigned")).anySatisfy(e -> assertThat(e.getReason()).isEqualTo(AssignedAddresses.REASON));
+        } finally {
+            // The lab's pool range: a Service left holding it would hold back every later test's pool there.
+            client.resource(service).delete();
+        }
         awaitCondition("assigned", BgpPeerPoolReconciler.VALID, "True");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(configMap(target).getData().get("config"))
                 .contains("172.17.254.128/25").doesNotContain("172.17.254.0/24"));
