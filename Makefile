@@ -6,6 +6,9 @@ MVN ?= ./mvnw
 KUBE_API_TEST_DIR ?= $(HOME)/.kubeapitest
 export KUBE_API_TEST_DIR
 JRE_BASE := target/jre-base-image.tar
+# The image's base: empty for the runtime hack/jre-base-image.sh builds here (Linux x86_64, a JDK 17 with jmods, no
+# registry needed), or a registry's JRE image where one is reachable, e.g. IMAGE_BASE=eclipse-temurin:17-jre.
+IMAGE_BASE ?=
 
 .PHONY: help test deps test-binaries build image run crds metallb-cluster bench lint up provision down clean status demo reload-operator
 
@@ -24,8 +27,8 @@ test-binaries: ## Build kube-apiserver, etcd, kubeadm for the tests (cached in $
 build: ## Package the operator (target/quarkus-app)
 	$(MVN) -B package -DskipTests
 
-image: $(JRE_BASE) ## Package the operator and its OCI image, target/lab-operator-image.tar (no Docker daemon needed)
-	$(MVN) -B package -DskipTests -Pimage
+image: $(if $(IMAGE_BASE),,$(JRE_BASE)) ## Package the operator and its OCI image, target/lab-operator-image.tar (no Docker daemon needed)
+	$(MVN) -B package -DskipTests -Pimage $(if $(IMAGE_BASE),-Dquarkus.jib.base-jvm-image=$(IMAGE_BASE))
 
 # The image's base: a Java runtime jlink'ed from the building JDK, with the libraries it links against.
 $(JRE_BASE): hack/jre-base-image.sh
