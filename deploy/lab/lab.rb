@@ -387,7 +387,8 @@ module Lab
           "metallb_cluster" => metallb_cluster(guest_root),
           "operator" => {
             "kustomization" => File.join(guest_root, "deploy", "operator"),
-            "application" => File.join(guest_root, "target", "quarkus-app"),
+            # `make image`'s tarball, which the master imports into containerd.
+            "image_tarball" => File.join(guest_root, "target", "lab-operator-image.tar"),
             "namespace" => "lab-operator",
             "deployment" => "lab-operator"
           }

@@ -36,7 +36,7 @@ import io.quarkus.runtime.ShutdownEvent;
  * Leader election, so two replicas are safe: only the holder of the Lease reconciles. quarkus-operator-sdk
  * activates it in the prod profile (the packaged operator), not in dev or test.
  *
- * <p>java-operator-sdk 5.2.1 calls {@code System.exit} whenever leading stops, also when its own shutdown cancels
+ * <p>java-operator-sdk (5.2.1 and 5.3.2 alike) calls {@code System.exit} whenever leading stops, also when its own shutdown cancels
  * the election: that exit then waits for the shutdown it runs in, and SIGTERM never ends the process (JOSDK #1614,
  * fixed upstream by #3383 in a release this build cannot use). So JOSDK is told not to exit, and these callbacks
  * tell the two cases apart: a Lease lost while running still ends the process; a clean stop hands the Lease back,

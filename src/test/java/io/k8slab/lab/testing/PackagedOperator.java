@@ -1,6 +1,7 @@
 package io.k8slab.lab.testing;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,13 +13,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.Properties;
 
 /**
  * The packaged operator ({@code target/quarkus-app/quarkus-run.jar}) started as a process the way
- * deploy/operator starts it (the same JVM arguments), against the {@link TestCluster}, acting as the operator's
+ * the operator's image starts it (the same JVM arguments), against the {@link TestCluster}, acting as the operator's
  * ServiceAccount. For benchmarks and fault tests that need a real process to measure, kill and restart.
  */
 public final class PackagedOperator implements AutoCloseable {
@@ -68,7 +67,7 @@ public final class PackagedOperator implements AutoCloseable {
             Path log = Files.createDirectories(Path.of("target", "operator-logs")).resolve(name + ".log");
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(deploymentJvmArgs());
+            command.addAll(imageJvmArgs());
             // The Deployment's memory limit, which the JVM would read from its cgroup in the cluster.
             command.add("-XX:MaxRAM=" + DEPLOYMENT_MEMORY_LIMIT);
             command.add("-Dkubeconfig=" + TestCluster.get().kubeconfig());
@@ -101,11 +100,20 @@ public final class PackagedOperator implements AutoCloseable {
         }
     }
 
-    /** The JVM arguments of deploy/operator's Deployment, so what is measured is what the lab runs. */
-    static List<String> deploymentJvmArgs() throws IOException {
-        Deployment deployment = Serialization.unmarshal(Files.readString(Path.of("deploy", "operator", "deployment.yaml")), Deployment.class);
-        List<String> args = deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
-        return args.subList(0, args.indexOf("-jar"));
+    /**
+     * The JVM arguments the operator's image starts it with (quarkus.jib.jvm-additional-arguments, which the image's
+     * entrypoint carries; OperatorImageIT checks that it does), so what is measured is what the lab runs.
+     */
+    public static List<String> imageJvmArgs() throws IOException {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(Path.of("src", "main", "resources", "application.properties"))) {
+            properties.load(reader);
+        }
+        String args = properties.getProperty("quarkus.jib.jvm-additional-arguments");
+        if (args == null) {
+            throw new IllegalStateException("application.properties sets no quarkus.jib.jvm-additional-arguments");
+        }
+        return List.of(args.split(","));
     }
 
     /** Waits until /q/health/ready answers 200 and returns how long that took since the process started. */
