@@ -24,14 +24,18 @@ import org.junit.jupiter.api.TestMethodOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.k8slab.lab.bgp.BgpPeerPool;
 import io.k8slab.lab.cluster.LabCluster;
 import io.k8slab.lab.cluster.LabNode;
+import io.k8slab.lab.cluster.NodeLabels;
 import io.k8slab.lab.cluster.NodeRole;
 import io.k8slab.lab.testing.Manifests;
 import io.k8slab.lab.testing.Nodes;
@@ -47,7 +51,7 @@ import io.k8slab.lab.testing.TestCluster;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OperatorBenchmarkTest {
 
-    private static final int ITERATIONS = Integer.getInteger("bench.iterations", 20);
+    private static final int ITERATIONS = Integer.getInteger("bench.iterations", 40);
     private static final int NODES = Integer.getInteger("bench.nodes", 1000);
     private static final int UNRELATED = Integer.getInteger("bench.unrelated", 10_000);
     /** The test control plane's Service and NodePort ranges ({@link io.k8slab.lab.testing.ControlPlane}) hold this many. */
@@ -86,35 +90,31 @@ class OperatorBenchmarkTest {
         client.resource(pool).create();
         awaitConfig("auto-assign: true");
 
-        List<Double> convergence = new ArrayList<>();
-        List<Double> configWritten = new ArrayList<>();
-        for (int i = 0; i < ITERATIONS; i++) {
-            boolean autoAssign = i % 2 == 0 ? false : true;
-            long start = System.nanoTime();
-            BgpPeerPool changed = onConflictRetry(() -> client.resources(BgpPeerPool.class).withName("bench")
-                    .edit(p -> {
-                        p.getSpec().addressPools.get(0).autoAssign = autoAssign;
-                        return p;
-                    }));
-            long generation = changed.getMetadata().getGeneration();
-            awaitConfig("auto-assign: " + autoAssign);
-            configWritten.add(millisSince(start));
-            client.resources(BgpPeerPool.class).withName("bench").waitUntilCondition(
-                    p -> p.getStatus() != null && Long.valueOf(generation).equals(p.getStatus().observedGeneration), 30, TimeUnit.SECONDS);
-            convergence.add(millisSince(start));
-        }
-
-        List<Double> floor = new ArrayList<>();
+        // Each change is one JSON patch (one round trip, as the floor's apply); its arrivals are timed by watches
+        // opened before it. The floor's samples are taken between the changes, so both see the same load on this
+        // shared machine.
         var floorConfig = new ConfigMapBuilder(client.configMaps().inNamespace(MLB).withName(CONFIG_MAP).get())
                 .editMetadata().withName("floor").withResourceVersion(null).withUid(null).withManagedFields().endMetadata().build();
-        for (int i = 0; i < ITERATIONS; i++) {
-            floorConfig.getData().put("iteration", Integer.toString(i));
-            long start = System.nanoTime();
-            client.resource(floorConfig).fieldManager("bench-floor").forceConflicts().serverSideApply();
-            floor.add(millisSince(start));
+        List<Double> floor = new ArrayList<>();
+        List<Double> convergence = new ArrayList<>();
+        List<Double> configWritten = new ArrayList<>();
+        try (var configs = new Arrivals<>(client.configMaps().inNamespace(MLB).withName(CONFIG_MAP));
+                var pools = new Arrivals<>(client.resources(BgpPeerPool.class).withName("bench"))) {
+            for (int i = 0; i < ITERATIONS; i++) {
+                floor.add(floorSample(floorConfig, i));
+                String fragment = "auto-assign: " + (i % 2 != 0);
+                long start = System.nanoTime();
+                BgpPeerPool changed = client.resources(BgpPeerPool.class).withName("bench").patch(PatchContext.of(PatchType.JSON),
+                        "[{\"op\":\"replace\",\"path\":\"/spec/addressPools/0/autoAssign\",\"value\":" + (i % 2 != 0) + "}]");
+                long generation = changed.getMetadata().getGeneration();
+                configWritten.add(millisBetween(start, configs.await(start,
+                        c -> c.getData() != null && c.getData().getOrDefault("config", "").contains(fragment), 60)));
+                convergence.add(millisBetween(start, pools.await(start,
+                        p -> p.getStatus() != null && Long.valueOf(generation).equals(p.getStatus().observedGeneration), 30)));
+            }
         }
 
-        List<Double> labelled = labelConvergence();
+        List<Double> labelled = labelConvergence(floorConfig, floor);
 
         var toConfig = BenchReport.Summary.of(configWritten);
         var toStatus = BenchReport.Summary.of(convergence);
@@ -126,7 +126,7 @@ class OperatorBenchmarkTest {
     }
 
     /** A LabCluster whose one (control-plane, so never joined) node is registered: time from a label edit to the Node. */
-    private static List<Double> labelConvergence() {
+    private static List<Double> labelConvergence(ConfigMap floorConfig, List<Double> floor) {
         Nodes.registerReady(client, "bench-cp", "172.16.255.1", "v1.30.2");
         LabCluster cluster = Manifests.toResource(Manifests.variant(Manifests.LAB_CLUSTER, "bench-labels", m -> {
             ((ObjectNode) m.at("/spec/networks")).put("nodeCIDR", "172.16.0.0/16");
@@ -137,17 +137,18 @@ class OperatorBenchmarkTest {
         node.role = NodeRole.CONTROL_PLANE;
         cluster.getSpec().nodes = List.of(node);
         client.resource(cluster).create();
+        client.nodes().withName("bench-cp").waitUntilCondition(n -> n.getMetadata().getLabels().containsKey(NodeLabels.CLUSTER), 60, TimeUnit.SECONDS);
         List<Double> samples = new ArrayList<>();
-        for (int i = 0; i < ITERATIONS; i++) {
-            String value = "v" + i;
-            long start = System.nanoTime();
-            onConflictRetry(() -> client.resources(LabCluster.class).withName("bench-labels").edit(c -> {
-                c.getSpec().nodes.get(0).labels = Map.of("bench-iteration", value);
-                return c;
-            }));
-            client.nodes().withName("bench-cp").waitUntilCondition(
-                    n -> n != null && value.equals(n.getMetadata().getLabels().get("bench-iteration")), 60, TimeUnit.SECONDS);
-            samples.add(millisSince(start));
+        try (var nodes = new Arrivals<>(client.nodes().withName("bench-cp"))) {
+            for (int i = 0; i < ITERATIONS; i++) {
+                floor.add(floorSample(floorConfig, ITERATIONS + i));
+                String value = "v" + i;
+                long start = System.nanoTime();
+                client.resources(LabCluster.class).withName("bench-labels").patch(PatchContext.of(PatchType.JSON),
+                        "[{\"op\":\"add\",\"path\":\"/spec/nodes/0/labels\",\"value\":{\"bench-iteration\":\"" + value + "\"}}]");
+                samples.add(millisBetween(start, nodes.await(start,
+                        n -> value.equals(n.getMetadata().getLabels().get("bench-iteration")), 60)));
+            }
         }
         client.resources(LabCluster.class).withName("bench-labels").delete();
         return samples;
@@ -260,6 +261,14 @@ class OperatorBenchmarkTest {
 
     // --- helpers -------------------------------------------------------------------------------------------
 
+    /** The physical floor: one server-side apply of the operator's ConfigMap (as a copy of another name), timed. */
+    private static double floorSample(ConfigMap floorConfig, int iteration) {
+        floorConfig.getData().put("iteration", Integer.toString(iteration));
+        long start = System.nanoTime();
+        client.resource(floorConfig).fieldManager("bench-floor").forceConflicts().serverSideApply();
+        return millisSince(start);
+    }
+
     private static void awaitConfig(String fragment) {
         client.configMaps().inNamespace(MLB).withName(CONFIG_MAP).waitUntilCondition(
                 c -> c != null && c.getData() != null && c.getData().getOrDefault("config", "").contains(fragment), 60, TimeUnit.SECONDS);
@@ -271,7 +280,12 @@ class OperatorBenchmarkTest {
         values.put("p95 ms", round(figure.p95()));
         values.put("samples", figure.samples());
         values.put("median / floor median", round(figure.median() / floor.median()));
+        values.put("p95 / floor p95", round(figure.p95() / floor.p95()));
         return values;
+    }
+
+    private static double millisBetween(long start, long end) {
+        return (end - start) / 1_000_000.0;
     }
 
     private static double millisSince(long start) {
@@ -315,19 +329,6 @@ class OperatorBenchmarkTest {
             throw new IllegalStateException(e);
         } finally {
             pool.shutdown();
-        }
-    }
-
-    /** An edit races the operator's own status writes (409): read again and retry, as kubectl edit would. */
-    private static <T> T onConflictRetry(java.util.function.Supplier<T> edit) {
-        for (int attempt = 1;; attempt++) {
-            try {
-                return edit.get();
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                if (attempt == 5 || e.getCode() != 409) {
-                    throw e;
-                }
-            }
         }
     }
 
