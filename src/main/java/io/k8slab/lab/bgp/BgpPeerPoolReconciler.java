@@ -202,9 +202,12 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
                 new InformerEventSource<>(speakers, context), new InformerEventSource<>(helmSpeakers, context));
     }
 
-    private static MetalLbConfiguration configuration(MetalLbVersion.Mode mode, KubernetesClient client, EffectiveTarget target) {
-        return mode == MetalLbVersion.Mode.CRD ? new MetalLbCrdConfiguration(client, target)
-                : new MetalLbConfigMapConfiguration(client, target);
+    private static MetalLbConfiguration configuration(MetalLbVersion.Mode mode, Context<BgpPeerPool> context, EffectiveTarget target) {
+        return mode == MetalLbVersion.Mode.CRD ? new MetalLbCrdConfiguration(context.getClient(), target)
+                : new MetalLbConfigMapConfiguration(context.getClient(), target, cached(context, ConfigMap.class).stream()
+                        .filter(c -> target.namespace().equals(c.getMetadata().getNamespace())
+                                && target.configMapName().equals(c.getMetadata().getName()))
+                        .findFirst());
     }
 
     private static java.util.Set<ResourceID> allPools(EventSourceContext<BgpPeerPool> context) {
@@ -246,7 +249,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         }
 
         // 2. Check the pool against MetalLB's rules, the pools already in force and the lab's networks ...
-        MetalLbConfiguration configuration = mode == null ? null : configuration(mode, client, target);
+        MetalLbConfiguration configuration = mode == null ? null : configuration(mode, context, target);
         List<Violation> violations = new ArrayList<>();
         versionProblem.ifPresent(violations::add);
         namespaceProblem.ifPresent(violations::add);
@@ -427,7 +430,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         Optional<MetalLbVersion> version = MetalLbVersion.parse(target.version());
         if (version.isPresent() && namespaceNotAllowed(target).isEmpty()) {
             try {
-                configuration(version.get().mode(), context.getClient(), target).remove(pool).writes().forEach(write -> {
+                configuration(version.get().mode(), context, target).remove(pool).writes().forEach(write -> {
                     metrics.configWritten(modeLabel(version.get().mode()), "removal");
                     new EventRecorder(context.getClient()).normal(pool, "ConfigRemoved", write.description());
                 });

@@ -7,9 +7,15 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -25,6 +31,10 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
  * Like client-go's recorder, an Event repeated within {@link #AGGREGATION_WINDOW} (same object, type, reason and
  * message) raises the first one's count instead of adding another: two reconciles that both saw a status from before
  * the first one's report then leave one Event, not two.
+ * <p>
+ * Events are sent by one background thread, in the order recorded: a reconcile does not wait for them, so they are
+ * off the path from a change to MetalLB's configuration and the status. An Event is a courtesy: one still queued when
+ * the process exits is lost.
  */
 public final class EventRecorder {
 
@@ -34,6 +44,14 @@ public final class EventRecorder {
 
     static final Duration AGGREGATION_WINDOW = Duration.ofMinutes(10);
     private static final int REMEMBERED = 1024;
+    /** At most this many Events wait to be sent; more are dropped (and logged) rather than held in memory. */
+    static final int QUEUE_LIMIT = 1000;
+    private static final ExecutorService SENDER = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(QUEUE_LIMIT), runnable -> {
+                Thread thread = new Thread(runnable, "lab-events");
+                thread.setDaemon(true);
+                return thread;
+            });
 
     private final KubernetesClient client;
     /** The Events recorded lately, by object, type, reason and message; the eldest are forgotten first. */
@@ -60,30 +78,12 @@ public final class EventRecorder {
     }
 
     private void record(HasMetadata about, String type, String reason, String message) {
+        LOG.infof("%s %s/%s: %s", reason, about.getKind(), about.getMetadata().getName(), message);
+        // Built now: the reconcile goes on changing its objects while the Event waits to be sent.
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         String key = about.getMetadata().getUid() + "\n" + type + "\n" + reason + "\n" + message;
-        try {
-            Recorded earlier;
-            synchronized (recent) {
-                earlier = recent.get(key);
-            }
-            // The API calls stay outside the lock; one object's reconciles never run at once, so its Events do not race.
-            Recorded recorded = earlier != null && earlier.first().plus(AGGREGATION_WINDOW).isAfter(now) && raiseCount(earlier, now)
-                    ? new Recorded(earlier.name(), earlier.count() + 1, earlier.first())
-                    : new Recorded(create(about, type, reason, message, now), 1, now);
-            synchronized (recent) {
-                recent.put(key, recorded);
-            }
-        } catch (KubernetesClientException e) {
-            // An Event is a courtesy: failing to record one must not fail the reconcile.
-            LOG.warnf("could not record event %s on %s/%s: %s", reason, about.getKind(), about.getMetadata().getName(), e.getMessage());
-        }
-        LOG.infof("%s %s/%s: %s", reason, about.getKind(), about.getMetadata().getName(), message);
-    }
-
-    private String create(HasMetadata about, String type, String reason, String message, Instant now) {
         String name = (about.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 8)).toLowerCase(Locale.ROOT);
-        client.v1().events().inNamespace(EVENT_NAMESPACE).resource(new EventBuilder()
+        Event event = new EventBuilder()
                 .withNewMetadata().withName(name).withNamespace(EVENT_NAMESPACE).endMetadata()
                 .withNewInvolvedObject()
                 .withApiVersion(about.getApiVersion()).withKind(about.getKind())
@@ -93,8 +93,38 @@ public final class EventRecorder {
                 .withFirstTimestamp(now.toString()).withLastTimestamp(now.toString()).withCount(1)
                 .withNewSource().withComponent(COMPONENT).endSource()
                 .withReportingComponent(COMPONENT)
-                .build()).create();
-        return name;
+                .build();
+        try {
+            SENDER.execute(() -> send(key, event, now));
+        } catch (RejectedExecutionException e) {
+            LOG.warnf("event %s on %s/%s dropped: %d are waiting to be sent", reason, about.getKind(), about.getMetadata().getName(),
+                    QUEUE_LIMIT);
+        }
+    }
+
+    /** On the sender thread: raises an earlier Event's count, or creates this one. */
+    private void send(String key, Event event, Instant now) {
+        try {
+            Recorded earlier;
+            synchronized (recent) {
+                earlier = recent.get(key);
+            }
+            Recorded recorded = earlier != null && earlier.first().plus(AGGREGATION_WINDOW).isAfter(now) && raiseCount(earlier, now)
+                    ? new Recorded(earlier.name(), earlier.count() + 1, earlier.first())
+                    : new Recorded(create(event), 1, now);
+            synchronized (recent) {
+                recent.put(key, recorded);
+            }
+        } catch (RuntimeException e) {
+            // An Event is a courtesy: failing to record one (the API refusing, the client closed) fails nothing else.
+            LOG.warnf("could not record event %s on %s/%s: %s", event.getReason(), event.getInvolvedObject().getKind(),
+                    event.getInvolvedObject().getName(), e.getMessage());
+        }
+    }
+
+    private String create(Event event) {
+        client.v1().events().inNamespace(EVENT_NAMESPACE).resource(event).create();
+        return event.getMetadata().getName();
     }
 
     /** False when the earlier Event is gone (Events expire after an hour by default): a new one is recorded instead. */

@@ -1,5 +1,6 @@
 package io.k8slab.lab.metallb;
 
+import java.net.HttpURLConnection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,26 +9,44 @@ import java.util.function.Consumer;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.k8slab.lab.bgp.BgpPeerPool;
 
 /**
  * MetalLB v0.12 and older: one ConfigMap for all pools of a target, holding the accepted specs beside the rendered
  * config (see {@link MetalLbConfigMap}). Writes are updates locked to the resourceVersion read, so two pools
- * reconciled at once cannot drop each other's spec: the loser gets a conflict and is retried. A ConfigMap of that
- * name the operator does not own ({@link Ownership}) is never written.
+ * reconciled at once cannot drop each other's spec, and a foreign write is never overwritten blind: on a conflict
+ * the ConfigMap is read again, the change made again on what is there now (ownership checked again), and written
+ * again. A ConfigMap of that name the operator does not own ({@link Ownership}) is never written.
+ *
+ * <p>The ConfigMap is read from the informer's cache, which holds the ones the operator labelled; only when the
+ * cache has none (not created yet, or someone else's, perhaps to adopt) is it read from the API server. A stale
+ * cache costs one conflict and one read, never a lost write.
  */
 public final class MetalLbConfigMapConfiguration implements MetalLbConfiguration {
 
+    /** Writes tried on conflicts before the conflict is left to the reconcile's retry. */
+    static final int WRITE_ATTEMPTS = 5;
+
     private final KubernetesClient client;
     private final EffectiveTarget target;
-    private final ConfigMap live;
-    private final Map<String, BgpPeerPool> accepted;
+    private ConfigMap live;
+    private Map<String, BgpPeerPool> accepted;
 
-    public MetalLbConfigMapConfiguration(KubernetesClient client, EffectiveTarget target) {
+    /** Starts from {@code cached}, the informer's copy of the target's ConfigMap, or reads it when there is none. */
+    public MetalLbConfigMapConfiguration(KubernetesClient client, EffectiveTarget target, Optional<ConfigMap> cached) {
         this.client = client;
         this.target = target;
-        this.live = client.configMaps().inNamespace(target.namespace()).withName(target.configMapName()).get();
-        this.accepted = MetalLbConfigMap.accepted(live);
+        use(cached.orElseGet(this::read));
+    }
+
+    private ConfigMap read() {
+        return client.configMaps().inNamespace(target.namespace()).withName(target.configMapName()).get();
+    }
+
+    private void use(ConfigMap configMap) {
+        this.live = configMap;
+        this.accepted = MetalLbConfigMap.accepted(configMap);
     }
 
     @Override
@@ -57,6 +76,20 @@ public final class MetalLbConfigMapConfiguration implements MetalLbConfiguration
     }
 
     private Outcome writeWith(BgpPeerPool pool, Consumer<Map<String, BgpPeerPool>> change) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return tryWrite(pool, change);
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt == WRITE_ATTEMPTS) {
+                    throw e;
+                }
+                // Someone wrote since it was read (or it was created meanwhile): decide again on what is there now.
+                use(read());
+            }
+        }
+    }
+
+    private Outcome tryWrite(BgpPeerPool pool, Consumer<Map<String, BgpPeerPool>> change) {
         Map<String, BgpPeerPool> sources = new java.util.TreeMap<>(accepted);
         change.accept(sources);
         ConfigMap desired = MetalLbConfigMap.desired(target, sources);

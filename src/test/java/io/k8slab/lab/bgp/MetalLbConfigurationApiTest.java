@@ -91,7 +91,8 @@ class MetalLbConfigurationApiTest {
         assertThat(MetalLbConfigModel.parse(config.getData().get("config"))).isEqualTo(MetalLbConfigModel.parse(REFERENCE_CONFIG));
         assertThat(pool.getStatus().configHash).hasSize(64);
         assertThat(Conditions.isTrue(pool.getStatus().conditions, BgpPeerPoolReconciler.VALID)).isTrue();
-        assertThat(events("reference")).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("ConfigApplied"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(events("reference")).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("ConfigApplied")));
     }
 
     /** The reference lab's worker label has an empty value: a peer selecting on it reaches MetalLB as written. */
@@ -129,10 +130,10 @@ class MetalLbConfigurationApiTest {
                 .isEqualTo("LastValidConfigInForce");
         assertThat(configMap(target).getData()).as("the ConfigMap keeps the last valid configuration").isEqualTo(before.getData());
         assertThat(configMap(target).getMetadata().getResourceVersion()).isEqualTo(before.getMetadata().getResourceVersion());
-        assertThat(events(name)).anySatisfy(e -> {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events(name)).anySatisfy(e -> {
             assertThat(e.getType()).isEqualTo("Warning");
             assertThat(e.getMessage()).contains(field);
-        });
+        }));
     }
 
     static Stream<Arguments> invalidPools() {
@@ -189,7 +190,8 @@ class MetalLbConfigurationApiTest {
             assertThat(valid.getMessage()).contains("spec.addressPools[assigned-space].addresses", target + "/web (172.17.254.10)");
             assertThat(configMap(target).getMetadata().getResourceVersion()).as("the last valid configuration stays")
                     .isEqualTo(before.getMetadata().getResourceVersion());
-            assertThat(events("assigned")).anySatisfy(e -> assertThat(e.getReason()).isEqualTo(AssignedAddresses.REASON));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(events("assigned")).anySatisfy(e -> assertThat(e.getReason()).isEqualTo(AssignedAddresses.REASON)));
         } finally {
             // The lab's pool range: a Service left holding it would hold back every later test's pool there.
             client.resource(service).delete();
@@ -281,7 +283,8 @@ class MetalLbConfigurationApiTest {
         client.resource(edited).update();
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(configMap(target).getData().get("config")).isEqualTo(rendered));
-        assertThat(events("drift")).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("DriftRepaired"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(events("drift")).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("DriftRepaired")));
     }
 
     /** The operator touches MetalLB's objects in its one MetalLB target: a pool naming another is refused. */
@@ -503,6 +506,7 @@ class MetalLbConfigurationApiTest {
                 c -> c != null && c.getData() != null && c.getData().containsKey(MetalLbConfigMap.CONFIG_KEY));
     }
 
+    /** The Events so far: they are sent in the background and follow the status shortly, so callers await them. */
     private static List<Event> events(String poolName) {
         return client.v1().events().inNamespace("default").list().getItems().stream()
                 .filter(e -> "BgpPeerPool".equals(e.getInvolvedObject().getKind()) && poolName.equals(e.getInvolvedObject().getName()))

@@ -129,7 +129,8 @@ class LabClusterJoinTest {
             await().atMost(WAIT).untilAsserted(() -> assertThat(lab.tokens()).as("token deleted once no join is pending").isEmpty());
             assertThat(lab.tokensIssued()).isEqualTo(1);
             assertThat(lab.get().getStatus().joinToken).isNull();
-            assertThat(eventReasons(lab.name)).contains("TokenIssued", "TokenDeleted", "HostKeyRecorded", "NodeRegistered");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(eventReasons(lab.name)).contains("TokenIssued", "TokenDeleted", "HostKeyRecorded", "NodeRegistered"));
             assertThat(lab.pins()).as("known_hosts named every machine: nothing pinned").isEmpty();
             assertThat(Conditions.isTrue(lab.get().getStatus().conditions, LabClusterReconciler.HOST_KEYS_KNOWN)).isTrue();
             client.nodes().withName(master).delete();
@@ -192,7 +193,8 @@ class LabClusterJoinTest {
             assertThat(lab.node(lab.nodeName(1)).attempts).isEqualTo(3);
             assertThat(machine.joins()).extracting(FakeMachine.Run::succeeded).containsExactly(false, false, true);
             assertThat(machine.resets()).as("each retry reset the half-joined machine first").isEqualTo(2);
-            assertThat(eventMessages(lab.name)).anySatisfy(m -> assertThat(m).contains("JoinFailed", "token <redacted> was refused"));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(eventMessages(lab.name)).anySatisfy(m -> assertThat(m).contains("JoinFailed", "token <redacted> was refused")));
         }
     }
 
@@ -225,7 +227,8 @@ class LabClusterJoinTest {
             assertThat(lab.pins()).as("the pin stays").containsExactly(Map.entry(pinKey, firstKey));
             assertThat(machine.commands()).as("nothing was sent to the machine").hasSize(commandsBefore);
             assertThat(machine.joins()).hasSize(1);
-            assertThat(eventReasons(lab.name)).contains("HostKeyRecorded", "JoinFailed");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(eventReasons(lab.name)).contains("HostKeyRecorded", "JoinFailed"));
         }
     }
 
@@ -428,7 +431,8 @@ class LabClusterJoinTest {
             await().atMost(WAIT).untilAsserted(() -> assertThat(lab.node(lab.nodeName(1))).extracting(n -> n.phase).isEqualTo(NodePhase.Ready));
             assertThat(machine.resets()).as("reset before joining again").isPositive();
             assertThat(machine.joins().size()).isGreaterThanOrEqualTo(2);
-            assertThat(eventMessages(lab.name)).anySatisfy(m -> assertThat(m).contains("JoinFailed", "did not register"));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(eventMessages(lab.name)).anySatisfy(m -> assertThat(m).contains("JoinFailed", "did not register")));
         }
     }
 
@@ -461,6 +465,7 @@ class LabClusterJoinTest {
         return events(cluster).stream().map(e -> e.getReason() + ": " + e.getMessage()).toList();
     }
 
+    /** The Events so far: they are sent in the background and follow the status shortly, so callers await them. */
     private static List<Event> events(String cluster) {
         return client.v1().events().inNamespace("default").list().getItems().stream()
                 .filter(e -> "LabCluster".equals(e.getInvolvedObject().getKind()) && cluster.equals(e.getInvolvedObject().getName()))

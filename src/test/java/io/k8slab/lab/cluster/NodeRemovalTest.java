@@ -146,8 +146,9 @@ class NodeRemovalTest {
 
             await().atMost(WAIT).untilAsserted(() -> assertThat(client.nodes().withName(leaving).get()).isNull());
             assertThat(client.pods().inNamespace(NAMESPACE).withName("stuck-0").get()).as("the budget was respected: never evicted").isNotNull();
-            assertThat(removalEvents(lab.name)).anySatisfy(m -> assertThat(m).contains("DrainTimedOut", leaving, "not drained within 4s",
-                    "PodDisruptionBudget", "deleting the Node anyway"));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(removalEvents(lab.name)).anySatisfy(m -> assertThat(m).contains("DrainTimedOut", leaving, "not drained within 4s",
+                    "PodDisruptionBudget", "deleting the Node anyway")));
         } finally {
             client.pods().inNamespace(NAMESPACE).withGracePeriod(0).delete();
             client.resources(PodDisruptionBudget.class).inNamespace(NAMESPACE).withName("stuck").delete();
@@ -170,11 +171,13 @@ class NodeRemovalTest {
                 spec.nodes.get(0).role = NodeRole.CONTROL_PLANE;
             }));
             await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(client.nodes().withName(leaving).get()).isNull());
-            assertThat(removalEvents(lab.name)).anySatisfy(m -> assertThat(m).contains("ResetAbandoned", leaving,
-                    "kubeadm reset failed " + LabClusterReconciler.RESET_ATTEMPTS + " times", "cannot log in", "by hand"));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(removalEvents(lab.name)).anySatisfy(m -> assertThat(m).contains("ResetAbandoned", leaving,
+                    "kubeadm reset failed " + LabClusterReconciler.RESET_ATTEMPTS + " times", "cannot log in", "by hand")));
         }
     }
 
+    /** The Events so far: they are sent in the background and follow the status shortly, so callers await them. */
     private static List<String> removalEvents(String cluster) {
         return client.v1().events().inNamespace("default").list().getItems().stream()
                 .filter(e -> "LabCluster".equals(e.getInvolvedObject().getKind()) && cluster.equals(e.getInvolvedObject().getName()))
