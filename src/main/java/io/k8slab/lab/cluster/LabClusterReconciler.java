@@ -95,6 +95,7 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
     private final JoinEventSource joinEvents;
     private final Joiner joiner;
     private final NodeDrainer drainer = new NodeDrainer();
+    private final NodeLabeler labeler = new NodeLabeler();
     /** cluster/node of the drains whose timeout was reported with an Event, so it is reported once. */
     private final Set<String> drainTimeoutsReported = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final SecureRandom random = new SecureRandom();
@@ -140,6 +141,7 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
         joiner.close();
         shells.close();
         drainer.close();
+        labeler.close();
     }
 
     @Override
@@ -482,21 +484,19 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
     // ---- labels ---------------------------------------------------------------------------------------------
 
     /** Applies the owned labels to every registered spec node; returns the nodes it could not label, with why. */
-    private static Map<String, String> label(LabCluster cluster, KubernetesClient client, Observed observed) {
-        Map<String, String> problems = new java.util.HashMap<>();
-        for (LabNode node : cluster.getSpec().nodes) {
-            Node registered = observed.registered().get(node.name);
-            if (registered == null) {
-                continue;
-            }
-            try {
-                if (NodeLabeler.apply(client, registered, NodeLabels.owned(node, cluster.getMetadata().getName()))) {
-                    LOG.infof("LabCluster %s: labelled %s", cluster.getMetadata().getName(), node.name);
-                }
-            } catch (KubernetesClientException e) {
-                problems.put(node.name, "cannot label the Node: " + apiReason(e));
-            }
+    private Map<String, String> label(LabCluster cluster, KubernetesClient client, Observed observed) {
+        String name = cluster.getMetadata().getName();
+        List<NodeLabeler.Labelling> labellings = cluster.getSpec().nodes.stream()
+                .filter(node -> observed.registered().containsKey(node.name))
+                .map(node -> new NodeLabeler.Labelling(observed.registered().get(node.name), NodeLabels.owned(node, name)))
+                .toList();
+        NodeLabeler.Result result = labeler.applyAll(client, labellings);
+        if (!result.written().isEmpty()) {
+            LOG.infof("LabCluster %s: labelled %s", name, result.written().size() <= 10 ? String.join(", ", result.written())
+                    : result.written().size() + " nodes");
         }
+        Map<String, String> problems = new java.util.HashMap<>();
+        result.failed().forEach((node, e) -> problems.put(node, "cannot label the Node: " + apiReason(e)));
         return problems;
     }
 
