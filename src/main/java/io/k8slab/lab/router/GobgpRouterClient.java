@@ -5,11 +5,14 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -153,13 +156,23 @@ public final class GobgpRouterClient implements RouterClient {
     }
 
     @Override
-    public List<RouterRoute> listRoutes(Optional<String> prefix) {
+    public List<RouterRoute> listRoutes(Collection<String> prefixes) {
+        List<RouterRoute> routes = new ArrayList<>();
+        Map<Boolean, List<String>> byFamily = prefixes.stream().distinct().collect(Collectors.partitioningBy(p -> p.contains(":")));
+        byFamily.forEach((ipv6, family) -> {
+            if (!family.isEmpty()) {
+                routes.addAll(listPath(ipv6 ? IPV6_UNICAST : IPV4_UNICAST, family));
+            }
+        });
+        return routes;
+    }
+
+    private List<RouterRoute> listPath(Family family, List<String> prefixes) {
         ListPathRequest.Builder request = ListPathRequest.newBuilder()
                 .setTableType(TableType.GLOBAL)
-                .setFamily(prefix.filter(p -> p.contains(":")).isPresent() ? IPV6_UNICAST : IPV4_UNICAST)
+                .setFamily(family)
                 .setSortType(ListPathRequest.SortType.PREFIX);
-        prefix.ifPresent(p -> request.addPrefixes(TableLookupPrefix.newBuilder()
-                .setPrefix(p).setType(TableLookupPrefix.Type.LONGER)));
+        prefixes.forEach(p -> request.addPrefixes(TableLookupPrefix.newBuilder().setPrefix(p).setType(TableLookupPrefix.Type.LONGER)));
         return call("ListPath", stub -> collect(stub.listPath(request.build()),
                 (ListPathResponse response, List<RouterRoute> routes) -> addRoutes(response.getDestination(), routes)));
     }

@@ -1,7 +1,7 @@
 package io.k8slab.lab.router;
 
+import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A BGP router's management API, as the operator uses it: read the neighbors and the RIB, add and delete neighbors.
@@ -17,16 +17,16 @@ public interface RouterClient extends AutoCloseable {
     List<RouterPeer> listPeers();
 
     /**
-     * Every path of the router's global RIB (all paths of every destination, not only the best one), IPv4 unicast.
-     *
-     * @param prefix when present, only prefixes within it (the prefix itself and longer ones), e.g.
-     *        {@code 172.17.254.0/24}
+     * The paths of the router's global RIB (all paths of every destination, not only the best one) within these
+     * prefixes, each the prefix itself and longer ones (e.g. {@code 172.17.254.0/24}): what is read is in proportion
+     * to the prefixes asked about, not to the router's table. One call per address family, each under its own
+     * deadline; no prefixes, no call.
      */
-    List<RouterRoute> listRoutes(Optional<String> prefix);
+    List<RouterRoute> listRoutes(Collection<String> prefixes);
 
     /** Every path of the router's global RIB (IPv4 unicast). */
     default List<RouterRoute> listRoutes() {
-        return listRoutes(Optional.empty());
+        return listRoutes(List.of("0.0.0.0/0"));
     }
 
     /** Configures a neighbor; fails with {@link RouterException} when one with that address exists. */

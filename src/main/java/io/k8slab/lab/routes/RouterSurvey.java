@@ -15,6 +15,7 @@ import io.k8slab.lab.bgp.PeerStatus;
 import io.k8slab.lab.bgp.RouterAPI;
 import io.k8slab.lab.bgp.RouteCounts;
 import io.k8slab.lab.bgp.RouteStatus;
+import io.k8slab.lab.metallb.AddressBlocks;
 import io.k8slab.lab.metallb.EffectiveTarget;
 import io.k8slab.lab.router.RouterClient;
 import io.k8slab.lab.router.RouterException;
@@ -127,6 +128,15 @@ public final class RouterSurvey {
             }
             plan.conflicts().forEach(conflict -> LOG.warnf("router %s: %s", router.endpoint(), conflict));
         }
-        return RouteComparison.Observation.of(router.listPeers(), router.listRoutes());
+        return RouteComparison.Observation.of(router.listPeers(), router.listRoutes(prefixes(expected)));
+    }
+
+    /**
+     * What to ask the router about: the pool's BGP ranges as CIDRs. The comparison looks at nothing outside them (an
+     * expected route lies inside its pool's CIDRs, MetalLB makes sure of that), so the rest of the table stays unread.
+     */
+    static List<String> prefixes(ExpectedRoutes.Result expected) {
+        return expected.ranges().stream().flatMap(range -> AddressBlocks.split(range).stream()).map(AddressBlocks.Cidr::toString)
+                .distinct().toList();
     }
 }

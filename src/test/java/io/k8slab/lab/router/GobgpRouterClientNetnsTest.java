@@ -110,9 +110,10 @@ class GobgpRouterClientNetnsTest {
         assertThat(routes).extracting(RouterRoute::nextHop).containsExactlyInAnyOrder(NODE1, NODE2, NODE3);
         assertThat(routes).filteredOn(RouterRoute::best).hasSize(1);
 
-        assertThat(router.listRoutes(Optional.of("172.17.254.0/24"))).containsExactlyInAnyOrderElementsOf(routes);
-        assertThat(router.listRoutes(Optional.of(PREFIX))).containsExactlyInAnyOrderElementsOf(routes);
-        assertThat(router.listRoutes(Optional.of("172.17.253.0/24"))).isEmpty();
+        assertThat(router.listRoutes(List.of("172.17.254.0/24"))).containsExactlyInAnyOrderElementsOf(routes);
+        assertThat(router.listRoutes(List.of(PREFIX))).containsExactlyInAnyOrderElementsOf(routes);
+        assertThat(router.listRoutes(List.of("172.17.253.0/24"))).isEmpty();
+        assertThat(router.listRoutes(List.of("172.17.253.0/24", PREFIX))).as("several prefixes, one call").containsExactlyInAnyOrderElementsOf(routes);
     }
 
     @Test
@@ -313,7 +314,7 @@ class GobgpRouterClientNetnsTest {
     }
 
     List<String> nextHops() {
-        return router.listRoutes(Optional.of(PREFIX)).stream().map(RouterRoute::nextHop).sorted().toList();
+        return router.listRoutes(List.of(PREFIX)).stream().map(RouterRoute::nextHop).sorted().toList();
     }
 
     static BgpPeer rt01() {
@@ -330,16 +331,21 @@ class GobgpRouterClientNetnsTest {
 
     /** The reference lab in the cluster's terms: the workers with ready speakers, Service nginx on 172.17.254.1. */
     static ExpectedRoutes.Result expected(String... workers) {
+        return ExpectedRoutes.compute(RoutesFixtures.referenceSpec(), rt01(), cluster(List.of(workers)));
+    }
+
+    /** The reference lab's cluster: these workers with ready speakers, Service nginx on 172.17.254.1. */
+    static ExpectedRoutes.Cluster cluster(List<String> workers) {
         RoutesFixtures.ClusterBuilder cluster = new RoutesFixtures.ClusterBuilder();
         for (String address : workers) {
             cluster.node(NODE_NAMES.get(address), address).speaker(NODE_NAMES.get(address));
         }
         cluster.service("default", "nginx", SERVICE_IP, "Cluster");
-        return ExpectedRoutes.compute(RoutesFixtures.referenceSpec(), rt01(), cluster.build());
+        return cluster.build();
     }
 
     RouteComparison.Result compare(String... workers) {
         return RouteComparison.compare(rt01(), expected(workers),
-                Observation.of(router.listPeers(), router.listRoutes(Optional.of("172.17.254.0/24"))));
+                Observation.of(router.listPeers(), router.listRoutes(List.of("172.17.254.0/24"))));
     }
 }

@@ -101,7 +101,7 @@ class NeighborPlanTest {
             }
 
             @Override
-            public List<RouterRoute> listRoutes(Optional<String> prefix) {
+            public List<RouterRoute> listRoutes(java.util.Collection<String> prefixes) {
                 return List.of();
             }
 
