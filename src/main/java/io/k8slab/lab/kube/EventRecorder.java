@@ -102,6 +102,22 @@ public final class EventRecorder {
         }
     }
 
+    /** Waits until every Event recorded so far is sent (or given up); false if that took longer than {@code timeout}. */
+    static boolean flush(Duration timeout) {
+        try {
+            SENDER.submit(() -> {
+            }).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
     /** On the sender thread: raises an earlier Event's count, or creates this one. */
     private void send(String key, Event event, Instant now) {
         try {

@@ -2,6 +2,7 @@ package io.k8slab.lab.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
@@ -14,7 +15,10 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.k8slab.lab.testing.TestCluster;
 
-/** Events on the test API server: a repeat raises the first Event's count, a different one is an Event of its own. */
+/**
+ * Events on the test API server: a repeat raises the first Event's count, a different one is an Event of its own; sent
+ * in the background, in the order recorded.
+ */
 class EventRecorderApiTest {
 
     private final KubernetesClient client = TestCluster.get().client();
@@ -60,7 +64,9 @@ class EventRecorderApiTest {
         assertThat(recorded()).singleElement().satisfies(e -> assertThat(e.getCount()).isEqualTo(1));
     }
 
+    /** The Events sent so far about the test's object (the recorder sends in the background: wait for it first). */
     private List<Event> recorded() {
+        assertThat(EventRecorder.flush(Duration.ofSeconds(10))).as("the recorder sent its Events").isTrue();
         return client.v1().events().inNamespace("default").list().getItems().stream()
                 .filter(e -> about.getMetadata().getName().equals(e.getInvolvedObject().getName()))
                 .toList();
