@@ -102,6 +102,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
 
     private final Clock clock;
     private final RouterClients routers;
+    private final RouterTlsSecrets tlsSecrets;
     private final Duration routerRefresh;
     private final InstallationChecks installationChecks;
     private final MetalLbStatusWatch metalLbStatus;
@@ -132,6 +133,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         this.metrics = metrics;
         this.clock = clock;
         this.routers = routers;
+        this.tlsSecrets = new RouterTlsSecrets(clock);
         this.routerRefresh = routerRefresh;
         this.metallbNamespace = metallbNamespace;
         this.installationChecks = new InstallationChecks(clock, InstallationChecks.INTERVAL);
@@ -343,8 +345,11 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
 
         // 5. Ask the routers what they see, keep managed routers' neighbors in step, compare with what should be.
         RouterSurvey.Report routing = RouterSurvey.survey(pool, cluster(context, services, target),
-                router -> routers.forEndpoint(router.address, RouterTlsSecret.read(client, router)),
+                router -> routers.forEndpoint(router.address, tlsSecrets.read(client, router)),
                 speakerView.map(view -> speakersOf(view, pool, others, valid)).orElse(null));
+        if (!routing.unreachable().isEmpty()) {
+            Optional.ofNullable(pool.getSpec().peers).orElse(List.of()).stream().filter(peer -> peer.router != null).forEach(peer -> tlsSecrets.forget(peer.router));
+        }
         routing.neighborChanges().forEach(change -> events.normal(pool, "RouterNeighborsChanged", change));
         reportRouting(status, routing, generation, now);
         metrics.bgpReport(pool.getMetadata().getName(), status.peerStatuses, routing.sessions() == RouterSurvey.Verdict.NOT_OBSERVED
