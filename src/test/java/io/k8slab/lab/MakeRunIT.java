@@ -64,7 +64,7 @@ class MakeRunIT {
             assertThat(listing).contains("labcluster.lab.k8slab.io/lab", "bgppeerpool.lab.k8slab.io/lab");
             assertThat(listing.lines().filter(line -> line.startsWith("NAME")))
                     .anySatisfy(header -> assertThat(header.split("\\s+")).containsExactly("NAME", "READY", "PHASE", "ENDPOINT", "AGE"))
-                    .anySatisfy(header -> assertThat(header.split("\\s+")).containsExactly("NAME", "MY-ASN", "PEERS", "ROUTES", "READY", "AGE"));
+                    .anySatisfy(header -> assertThat(header.split("\\s+")).containsExactly("NAME", "MY-ASN", "PEERS", "ROUTES", "IPS", "READY", "AGE"));
             assertThat(listing).containsPattern("labcluster\\.lab\\.k8slab\\.io/lab\\s+\\d+/4\\s+\\S+\\s+172\\.17\\.0\\.10:6443");
             assertThat(listing).containsPattern("bgppeerpool\\.lab\\.k8slab\\.io/lab\\s+64522\\s");
 
