@@ -27,7 +27,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.k8slab.lab.cluster.LabCluster;
+import io.k8slab.lab.api.v1alpha1.LabCluster;
 import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.testing.ControlPlane;
 import io.k8slab.lab.testing.Manifests;

@@ -15,9 +15,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.k8slab.lab.bgp.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolConditions;
+import io.k8slab.lab.api.v1alpha1.LabCluster;
+import io.k8slab.lab.api.v1alpha1.LabClusterConditions;
 import io.k8slab.lab.bgp.BgpPeerPoolReconciler;
-import io.k8slab.lab.cluster.LabCluster;
 import io.k8slab.lab.cluster.LabClusterReconciler;
 import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.testing.Kubectl;
@@ -56,7 +58,7 @@ class OperatorStatusTest {
     void labClusterStatusIsWrittenWithServerSideApply() {
         LabCluster cluster = awaitObserved(LabCluster.class, "lab");
 
-        assertThat(Conditions.find(cluster.getStatus().conditions, LabClusterReconciler.READY)).isPresent();
+        assertThat(Conditions.find(cluster.getStatus().conditions, LabClusterConditions.READY)).isPresent();
         assertThat(cluster.getStatus().ready).matches("[0-4]/4");
         assertThat(cluster.getStatus().nodes).extracting(n -> n.name)
                 .containsExactly("k8s-master-01", "k8s-node-01", "k8s-node-02", "k8s-node-03");
@@ -67,7 +69,7 @@ class OperatorStatusTest {
     void bgpPeerPoolStatusIsWrittenWithServerSideApply() {
         BgpPeerPool pool = awaitObserved(BgpPeerPool.class, "lab");
 
-        assertThat(Conditions.find(pool.getStatus().conditions, BgpPeerPoolReconciler.READY)).isPresent();
+        assertThat(Conditions.find(pool.getStatus().conditions, BgpPeerPoolConditions.READY)).isPresent();
         assertStatusAppliedServerSide(pool);
     }
 
@@ -81,7 +83,7 @@ class OperatorStatusTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             LabCluster cluster = client.resources(LabCluster.class).withName("lab").get();
             assertThat(cluster.getStatus().ready).isEqualTo("4/4");
-            assertThat(Conditions.isTrue(cluster.getStatus().conditions, LabClusterReconciler.READY)).isTrue();
+            assertThat(Conditions.isTrue(cluster.getStatus().conditions, LabClusterConditions.READY)).isTrue();
         });
         assertThat(client.resources(LabCluster.class).withName("lab").get().getStatus().nodes)
                 .allSatisfy(n -> assertThat(n.kubeletVersion).isEqualTo("v1.30.2"));
@@ -102,7 +104,7 @@ class OperatorStatusTest {
         client.resource(Manifests.toResource(manifest, LabCluster.class)).serverSideApply();
         try {
             LabCluster cluster = awaitObserved(LabCluster.class, "overlap");
-            var valid = Conditions.find(cluster.getStatus().conditions, LabClusterReconciler.VALID).orElseThrow();
+            var valid = Conditions.find(cluster.getStatus().conditions, LabClusterConditions.VALID).orElseThrow();
             assertThat(valid.getStatus()).isEqualTo("False");
             assertThat(valid.getReason()).isEqualTo("NetworksOverlap");
             assertThat(valid.getMessage()).contains("spec.networks.serviceCIDR", "10.244.0.0-10.244.255.255", "podCIDR");
@@ -119,10 +121,10 @@ class OperatorStatusTest {
 
     private static Long observedGeneration(HasMetadata resource) {
         Object status = ((io.fabric8.kubernetes.client.CustomResource<?, ?>) resource).getStatus();
-        if (status instanceof io.k8slab.lab.cluster.LabClusterStatus s) {
+        if (status instanceof io.k8slab.lab.api.v1alpha1.LabClusterStatus s) {
             return s.observedGeneration;
         }
-        return status instanceof io.k8slab.lab.bgp.BgpPeerPoolStatus s ? s.observedGeneration : null;
+        return status instanceof io.k8slab.lab.api.v1alpha1.BgpPeerPoolStatus s ? s.observedGeneration : null;
     }
 
     /** The status fields belong to a field manager whose operation is Apply: the reconciler used SSA, not a merge patch. */

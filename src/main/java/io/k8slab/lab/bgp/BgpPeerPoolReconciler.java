@@ -1,5 +1,14 @@
 package io.k8slab.lab.bgp;
 
+import static io.k8slab.lab.api.v1alpha1.BgpPeerPoolConditions.CONFIG_APPLIED;
+import static io.k8slab.lab.api.v1alpha1.BgpPeerPoolConditions.METALLB_AVAILABLE;
+import static io.k8slab.lab.api.v1alpha1.BgpPeerPoolConditions.NAMESPACE_NOT_ALLOWED;
+import static io.k8slab.lab.api.v1alpha1.BgpPeerPoolConditions.PEERS_ESTABLISHED;
+import static io.k8slab.lab.api.v1alpha1.BgpPeerPoolConditions.READY;
+import static io.k8slab.lab.api.v1alpha1.BgpPeerPoolConditions.ROUTES_CONVERGED;
+import static io.k8slab.lab.api.v1alpha1.BgpPeerPoolConditions.VALID;
+import static io.k8slab.lab.api.v1alpha1.BgpPeerPoolConditions.WEBHOOK_NOT_READY;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,30 +47,34 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.k8slab.lab.cluster.LabCluster;
-import io.k8slab.lab.cluster.LabNetworks;
-import io.k8slab.lab.join.Backoff;
+import io.k8slab.lab.api.v1alpha1.AddressPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeer;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolStatus;
+import io.k8slab.lab.api.v1alpha1.LabCluster;
+import io.k8slab.lab.api.v1alpha1.LabNetworks;
+import io.k8slab.lab.kube.Backoff;
 import io.k8slab.lab.kube.Conditions;
-import io.k8slab.lab.kube.EventRecorder;
-import io.k8slab.lab.kube.StatusPatch;
 import io.k8slab.lab.kube.Violation;
+import io.k8slab.lab.kube.client.EventRecorder;
+import io.k8slab.lab.kube.client.StatusPatch;
 import io.k8slab.lab.metallb.AssignedAddresses;
 import io.k8slab.lab.metallb.BgpConfigValidator;
 import io.k8slab.lab.metallb.EffectiveTarget;
-import io.k8slab.lab.metallb.InstallationChecks;
 import io.k8slab.lab.metallb.KubernetesCompatibility;
-import io.k8slab.lab.metallb.MetalLbConfigMapConfiguration;
-import io.k8slab.lab.metallb.MetalLbConfiguration;
-import io.k8slab.lab.metallb.MetalLbCrdConfiguration;
 import io.k8slab.lab.metallb.MetalLbCrdRenderer;
-import io.k8slab.lab.metallb.MetalLbInstallation;
 import io.k8slab.lab.metallb.MetalLbVersion;
 import io.k8slab.lab.metallb.NotOwnedException;
 import io.k8slab.lab.metallb.PoolUsage;
 import io.k8slab.lab.metallb.Ownership;
-import io.k8slab.lab.metallb.WebhookNotReadyException;
-import io.k8slab.lab.operator.LabMetrics;
-import io.k8slab.lab.router.RouterClients;
+import io.k8slab.lab.metallb.apply.InstallationChecks;
+import io.k8slab.lab.metallb.apply.MetalLbConfigMapConfiguration;
+import io.k8slab.lab.metallb.apply.MetalLbConfiguration;
+import io.k8slab.lab.metallb.apply.MetalLbCrdConfiguration;
+import io.k8slab.lab.metallb.apply.MetalLbInstallation;
+import io.k8slab.lab.metallb.apply.WebhookNotReadyException;
+import io.k8slab.lab.metrics.LabMetrics;
+import io.k8slab.lab.router.gobgp.RouterClients;
 import io.k8slab.lab.routes.ExpectedRoutes;
 import io.k8slab.lab.routes.RouterSurvey;
 import io.k8slab.lab.routes.SpeakerView;
@@ -79,14 +92,6 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
 
     public static final String NAME = "bgppeerpool";
 
-    public static final String VALID = "Valid";
-    public static final String CONFIG_APPLIED = "ConfigApplied";
-    public static final String METALLB_AVAILABLE = "MetalLBAvailable";
-    public static final String PEERS_ESTABLISHED = "PeersEstablished";
-    public static final String ROUTES_CONVERGED = "RoutesConverged";
-    public static final String READY = "Ready";
-    public static final String WEBHOOK_NOT_READY = "WebhookNotReady";
-    public static final String NAMESPACE_NOT_ALLOWED = "NamespaceNotAllowed";
     /** The operator setting naming the MetalLB namespace it may touch. */
     public static final String NAMESPACE_SETTING = "lab.metallb.namespace";
     public static final String DEFAULT_METALLB_NAMESPACE = "metallb-system";

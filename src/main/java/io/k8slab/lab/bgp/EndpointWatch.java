@@ -14,6 +14,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
 import io.k8slab.lab.routes.EndpointSource;
 import io.k8slab.lab.routes.ExpectedRoutes;
 

@@ -5,6 +5,7 @@ import java.util.Optional;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.k8slab.lab.api.v1alpha1.RouterAPI;
 import io.k8slab.lab.router.RouterTls;
 import io.k8slab.lab.router.RouterTlsException;
 

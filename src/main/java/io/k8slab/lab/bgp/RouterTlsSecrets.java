@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.k8slab.lab.api.v1alpha1.RouterAPI;
 import io.k8slab.lab.router.RouterTls;
 
 /**

@@ -3,6 +3,8 @@ package io.k8slab.lab.cluster;
 import java.time.Duration;
 import java.util.Optional;
 
+import io.k8slab.lab.api.v1alpha1.HostKeyTrust;
+import io.k8slab.lab.api.v1alpha1.JoinSettings;
 import io.k8slab.lab.kube.GoDurations;
 
 /**

@@ -5,6 +5,7 @@ import java.util.function.Consumer;
 import io.javaoperatorsdk.operator.OperatorException;
 import io.javaoperatorsdk.operator.processing.event.source.ResourceEventAware;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import io.k8slab.lab.api.v1alpha1.LabCluster;
 
 /**
  * Wakes the reconciler when a join (or reset) finishes on its executor, and ties that executor to the controller's

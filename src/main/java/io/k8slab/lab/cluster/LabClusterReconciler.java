@@ -1,5 +1,12 @@
 package io.k8slab.lab.cluster;
 
+import static io.k8slab.lab.api.v1alpha1.LabClusterConditions.HOST_KEYS_KNOWN;
+import static io.k8slab.lab.api.v1alpha1.LabClusterConditions.NODES_JOINED;
+import static io.k8slab.lab.api.v1alpha1.LabClusterConditions.NODES_LABELED;
+import static io.k8slab.lab.api.v1alpha1.LabClusterConditions.READY;
+import static io.k8slab.lab.api.v1alpha1.LabClusterConditions.TOKEN_READY;
+import static io.k8slab.lab.api.v1alpha1.LabClusterConditions.VALID;
+
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,7 +40,14 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.k8slab.lab.join.Backoff;
+import io.k8slab.lab.api.v1alpha1.JoinTokenStatus;
+import io.k8slab.lab.api.v1alpha1.LabCluster;
+import io.k8slab.lab.api.v1alpha1.LabClusterStatus;
+import io.k8slab.lab.api.v1alpha1.LabNode;
+import io.k8slab.lab.api.v1alpha1.NodePhase;
+import io.k8slab.lab.api.v1alpha1.NodeRemovalPolicy;
+import io.k8slab.lab.api.v1alpha1.NodeRole;
+import io.k8slab.lab.api.v1alpha1.NodeStatus;
 import io.k8slab.lab.join.BootstrapTokenIssuer;
 import io.k8slab.lab.join.ClusterDiscovery;
 import io.k8slab.lab.join.HostKeyPins;
@@ -47,14 +61,15 @@ import io.k8slab.lab.join.SshNodeShells;
 import io.k8slab.lab.join.SshTarget;
 import io.k8slab.lab.join.StderrScrubber;
 import io.k8slab.lab.join.TokenRotation;
+import io.k8slab.lab.kube.Backoff;
 import io.k8slab.lab.kube.Conditions;
-import io.k8slab.lab.kube.EventRecorder;
 import io.k8slab.lab.kube.GoDurations;
-import io.k8slab.lab.kube.StatusPatch;
 import io.k8slab.lab.kube.Violation;
+import io.k8slab.lab.kube.client.EventRecorder;
+import io.k8slab.lab.kube.client.StatusPatch;
+import io.k8slab.lab.metrics.LabMetrics;
 import io.k8slab.lab.nodes.NodeDrainer;
 import io.k8slab.lab.nodes.NodeLabeler;
-import io.k8slab.lab.operator.LabMetrics;
 
 /**
  * Brings the lab's cluster to what its LabCluster says, in the order a person would: check the spec, see which
@@ -69,13 +84,6 @@ import io.k8slab.lab.operator.LabMetrics;
 public class LabClusterReconciler implements Reconciler<LabCluster> {
 
     public static final String NAME = "labcluster";
-
-    public static final String VALID = "Valid";
-    public static final String TOKEN_READY = "TokenReady";
-    public static final String HOST_KEYS_KNOWN = "HostKeysKnown";
-    public static final String NODES_JOINED = "NodesJoined";
-    public static final String NODES_LABELED = "NodesLabeled";
-    public static final String READY = "Ready";
 
     /** Neither the SSH Secret (its known_hosts) nor the published CA is watched: while one is missing, look again this often. */
     private static final Duration BLOCKED_RECHECK = Duration.ofSeconds(30);

@@ -10,6 +10,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
+import io.k8slab.lab.api.v1alpha1.JoinSettings;
+import io.k8slab.lab.api.v1alpha1.LabCluster;
+import io.k8slab.lab.api.v1alpha1.LabClusterSpec;
+import io.k8slab.lab.api.v1alpha1.LabNetworks;
+import io.k8slab.lab.api.v1alpha1.LabNode;
 import io.k8slab.lab.kube.GoDurations;
 import io.k8slab.lab.kube.LabelSyntax;
 import io.k8slab.lab.kube.Networks;

@@ -3,6 +3,7 @@ package io.k8slab.lab.cluster;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.k8slab.lab.api.v1alpha1.LabNode;
 import io.k8slab.lab.join.BootstrapTokenIssuer;
 
 /** The labels the operator owns on a Node: its role, its type, the spec's extra labels and which LabCluster it is in. */

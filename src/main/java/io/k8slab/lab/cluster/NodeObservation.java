@@ -6,6 +6,9 @@ import java.util.Optional;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.k8slab.lab.api.v1alpha1.LabNode;
+import io.k8slab.lab.api.v1alpha1.NodePhase;
+import io.k8slab.lab.api.v1alpha1.NodeStatus;
 import io.k8slab.lab.join.Joiner;
 
 /** One spec node's status entry, from its Node object (if registered) and its join bookkeeping. Pure. */

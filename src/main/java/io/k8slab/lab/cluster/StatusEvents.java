@@ -7,6 +7,10 @@ import java.util.Objects;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import io.k8slab.lab.api.v1alpha1.LabClusterStatus;
+import io.k8slab.lab.api.v1alpha1.NodePhase;
+import io.k8slab.lab.api.v1alpha1.NodeStatus;
+
 /**
  * The Events a change of status deserves, mostly for what happened off the reconcile thread: a host key recorded,
  * a join that failed, a node that registered, a removal that started. Pure; messages come from status, which holds

@@ -16,7 +16,8 @@ import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
 
-import io.k8slab.lab.operator.LabMetrics;
+import io.k8slab.lab.kube.Backoff;
+import io.k8slab.lab.metrics.LabMetrics;
 
 /**
  * Runs the slow work on machines (a kubeadm join, or a kubeadm reset of a removed node) off the reconcile thread,

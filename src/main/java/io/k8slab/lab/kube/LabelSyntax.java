@@ -3,6 +3,8 @@ package io.k8slab.lab.kube;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import io.k8slab.lab.api.v1alpha1.Patterns;
+
 /**
  * Kubernetes' rules for label keys and values (apimachinery's IsQualifiedName and IsValidLabelValue), so that one
  * bad label is refused with its reason instead of failing the whole apply of a Node's labels. Pure.

@@ -10,8 +10,8 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 import io.fabric8.kubernetes.api.model.Service;
-import io.k8slab.lab.bgp.AddressPool;
-import io.k8slab.lab.bgp.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.AddressPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
 import io.k8slab.lab.kube.Violation;
 
 /**

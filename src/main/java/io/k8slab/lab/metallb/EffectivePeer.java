@@ -8,8 +8,8 @@ import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
-import io.k8slab.lab.bgp.BgpPeer;
-import io.k8slab.lab.bgp.BgpPeerPoolSpec;
+import io.k8slab.lab.api.v1alpha1.BgpPeer;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolSpec;
 import io.k8slab.lab.kube.GoDurations;
 
 /**

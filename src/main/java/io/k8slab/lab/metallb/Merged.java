@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
-import io.k8slab.lab.bgp.BgpPeer;
-import io.k8slab.lab.bgp.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeer;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
 
 /**
  * Several valid BgpPeerPools as the one MetalLB configuration they make. The order is fixed (BgpPeerPools by name,

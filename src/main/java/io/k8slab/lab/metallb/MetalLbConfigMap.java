@@ -13,8 +13,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.k8slab.lab.bgp.BgpPeerPool;
-import io.k8slab.lab.bgp.BgpPeerPoolSpec;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolSpec;
 
 /**
  * The ConfigMap MetalLB v0.12 and older read, as the operator writes it: key {@code config} for MetalLB, and one

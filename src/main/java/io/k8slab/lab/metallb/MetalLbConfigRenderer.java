@@ -7,8 +7,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
-import io.k8slab.lab.bgp.AddressPool;
-import io.k8slab.lab.bgp.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.AddressPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
 
 /**
  * The MetalLB v0.7.3 ConfigMap (key {@code config}) for a set of valid BgpPeerPools, merged as {@link Merged}

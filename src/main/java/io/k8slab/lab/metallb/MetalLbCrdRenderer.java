@@ -8,12 +8,12 @@ import java.util.Objects;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
-import io.k8slab.lab.bgp.AddressPool;
-import io.k8slab.lab.bgp.BgpAdvertisement;
-import io.k8slab.lab.bgp.BgpPeer;
-import io.k8slab.lab.bgp.BgpPeerPool;
-import io.k8slab.lab.bgp.BgpPeerPoolSpec;
-import io.k8slab.lab.bgp.PoolProtocol;
+import io.k8slab.lab.api.v1alpha1.AddressPool;
+import io.k8slab.lab.api.v1alpha1.BgpAdvertisement;
+import io.k8slab.lab.api.v1alpha1.BgpPeer;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolSpec;
+import io.k8slab.lab.api.v1alpha1.PoolProtocol;
 
 /**
  * The metallb.io custom resources that MetalLB v0.13.0 and later read instead of the ConfigMap, for the same valid

@@ -3,8 +3,8 @@ package io.k8slab.lab.metallb;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.k8slab.lab.bgp.BgpAdvertisement;
-import io.k8slab.lab.bgp.BgpPeerPoolSpec;
+import io.k8slab.lab.api.v1alpha1.BgpAdvertisement;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolSpec;
 import io.k8slab.lab.kube.Violation;
 
 /**

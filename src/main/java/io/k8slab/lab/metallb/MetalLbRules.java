@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-import io.k8slab.lab.bgp.AddressPool;
-import io.k8slab.lab.bgp.BgpAdvertisement;
-import io.k8slab.lab.bgp.PoolProtocol;
-import io.k8slab.lab.kube.Patterns;
+import io.k8slab.lab.api.v1alpha1.AddressPool;
+import io.k8slab.lab.api.v1alpha1.BgpAdvertisement;
+import io.k8slab.lab.api.v1alpha1.Patterns;
+import io.k8slab.lab.api.v1alpha1.PoolProtocol;
 
 /**
  * MetalLB v0.7.3's defaults and value rules, in one place so that the validator (which checks the lab's spec),

@@ -17,9 +17,9 @@ import java.util.regex.Pattern;
 
 import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
 import io.fabric8.kubernetes.api.model.Service;
-import io.k8slab.lab.bgp.AddressAssignment;
-import io.k8slab.lab.bgp.AddressPool;
-import io.k8slab.lab.bgp.AddressPoolStatus;
+import io.k8slab.lab.api.v1alpha1.AddressAssignment;
+import io.k8slab.lab.api.v1alpha1.AddressPool;
+import io.k8slab.lab.api.v1alpha1.AddressPoolStatus;
 import io.k8slab.lab.kube.Networks;
 
 /**

@@ -10,11 +10,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 
-import io.k8slab.lab.bgp.BgpPeer;
-import io.k8slab.lab.bgp.PeerStatus;
-import io.k8slab.lab.bgp.RouteCounts;
-import io.k8slab.lab.bgp.RouteStatus;
-import io.k8slab.lab.bgp.SessionStatus;
+import io.k8slab.lab.api.v1alpha1.BgpPeer;
+import io.k8slab.lab.api.v1alpha1.PeerStatus;
+import io.k8slab.lab.api.v1alpha1.RouteCounts;
+import io.k8slab.lab.api.v1alpha1.RouteStatus;
+import io.k8slab.lab.api.v1alpha1.SessionStatus;
 import io.k8slab.lab.kube.Networks;
 import io.k8slab.lab.kube.Networks.Range;
 import io.k8slab.lab.router.RouterPeer;

@@ -9,12 +9,12 @@ import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
-import io.k8slab.lab.bgp.BgpPeer;
-import io.k8slab.lab.bgp.BgpPeerPool;
-import io.k8slab.lab.bgp.PeerStatus;
-import io.k8slab.lab.bgp.RouterAPI;
-import io.k8slab.lab.bgp.RouteCounts;
-import io.k8slab.lab.bgp.RouteStatus;
+import io.k8slab.lab.api.v1alpha1.BgpPeer;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.PeerStatus;
+import io.k8slab.lab.api.v1alpha1.RouteCounts;
+import io.k8slab.lab.api.v1alpha1.RouteStatus;
+import io.k8slab.lab.api.v1alpha1.RouterAPI;
 import io.k8slab.lab.metallb.AddressBlocks;
 import io.k8slab.lab.metallb.EffectiveTarget;
 import io.k8slab.lab.router.RouterClient;

@@ -33,7 +33,9 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.k8slab.lab.cluster.LabCluster;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolConditions;
+import io.k8slab.lab.api.v1alpha1.LabCluster;
 import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.metallb.AssignedAddresses;
 import io.k8slab.lab.metallb.MetalLbConfigMap;
@@ -41,7 +43,7 @@ import io.k8slab.lab.metallb.KubernetesCompatibility;
 import io.k8slab.lab.metallb.MetalLbConfigModel;
 import io.k8slab.lab.metallb.Ownership;
 import io.k8slab.lab.metallb.ReferenceLab;
-import io.k8slab.lab.router.RouterClients;
+import io.k8slab.lab.router.gobgp.RouterClients;
 import io.k8slab.lab.testing.LocalOperator;
 import io.k8slab.lab.testing.Manifests;
 import io.k8slab.lab.testing.MetalLbCrds;
@@ -86,11 +88,11 @@ class MetalLbConfigurationApiTest {
         apply(pool("reference", target, m -> {
         }));
 
-        BgpPeerPool pool = awaitCondition("reference", BgpPeerPoolReconciler.CONFIG_APPLIED, "True");
+        BgpPeerPool pool = awaitCondition("reference", BgpPeerPoolConditions.CONFIG_APPLIED, "True");
         ConfigMap config = configMap(target);
         assertThat(MetalLbConfigModel.parse(config.getData().get("config"))).isEqualTo(MetalLbConfigModel.parse(REFERENCE_CONFIG));
         assertThat(pool.getStatus().configHash).hasSize(64);
-        assertThat(Conditions.isTrue(pool.getStatus().conditions, BgpPeerPoolReconciler.VALID)).isTrue();
+        assertThat(Conditions.isTrue(pool.getStatus().conditions, BgpPeerPoolConditions.VALID)).isTrue();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(events("reference")).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("ConfigApplied")));
     }
@@ -101,7 +103,7 @@ class MetalLbConfigurationApiTest {
         String target = target();
         apply(pool("workers", target, m -> peer(m).putObject("nodeSelector").put("node-role.kubernetes.io/node", "")));
 
-        BgpPeerPool pool = awaitCondition("workers", BgpPeerPoolReconciler.CONFIG_APPLIED, "True");
+        BgpPeerPool pool = awaitCondition("workers", BgpPeerPoolConditions.CONFIG_APPLIED, "True");
         assertThat(pool.getSpec().peers.get(0).nodeSelector).containsExactlyEntriesOf(Map.of("node-role.kubernetes.io/node", ""));
         String config = configMap(target).getData().get("config");
         assertThat(new YAMLMapper().readTree(config).at("/peers/0/node-selectors/0/match-labels")).as(config)
@@ -118,15 +120,15 @@ class MetalLbConfigurationApiTest {
         String name = "invalid-" + NAMESPACES.get();
         apply(pool(name, target, m -> {
         }));
-        awaitCondition(name, BgpPeerPoolReconciler.CONFIG_APPLIED, "True");
+        awaitCondition(name, BgpPeerPoolConditions.CONFIG_APPLIED, "True");
         ConfigMap before = configMap(target);
 
         apply(pool(name, target, edit));
 
-        BgpPeerPool pool = awaitCondition(name, BgpPeerPoolReconciler.VALID, "False");
-        var valid = Conditions.find(pool.getStatus().conditions, BgpPeerPoolReconciler.VALID).orElseThrow();
+        BgpPeerPool pool = awaitCondition(name, BgpPeerPoolConditions.VALID, "False");
+        var valid = Conditions.find(pool.getStatus().conditions, BgpPeerPoolConditions.VALID).orElseThrow();
         assertThat(valid.getMessage()).as(rule).contains(field).contains(value);
-        assertThat(Conditions.find(pool.getStatus().conditions, BgpPeerPoolReconciler.CONFIG_APPLIED).orElseThrow().getReason())
+        assertThat(Conditions.find(pool.getStatus().conditions, BgpPeerPoolConditions.CONFIG_APPLIED).orElseThrow().getReason())
                 .isEqualTo("LastValidConfigInForce");
         assertThat(configMap(target).getData()).as("the ConfigMap keeps the last valid configuration").isEqualTo(before.getData());
         assertThat(configMap(target).getMetadata().getResourceVersion()).isEqualTo(before.getMetadata().getResourceVersion());
@@ -171,7 +173,7 @@ class MetalLbConfigurationApiTest {
     void shrinkingAPoolUnderAnAssignedAddressWaitsUntilTheServiceIsGone() {
         String target = target();
         apply(pool("assigned", target, m -> pool(m).put("name", "assigned-space")));
-        awaitCondition("assigned", BgpPeerPoolReconciler.CONFIG_APPLIED, "True");
+        awaitCondition("assigned", BgpPeerPoolConditions.CONFIG_APPLIED, "True");
         ConfigMap before = configMap(target);
         var service = client.services().inNamespace(target).resource(new ServiceBuilder().withNewMetadata().withName("web").endMetadata()
                 .withNewSpec().withType("LoadBalancer").addNewPort().withPort(80).withProtocol("TCP").endPort().endSpec().build()).create();
@@ -184,8 +186,8 @@ class MetalLbConfigurationApiTest {
                 addresses(m).set(0, "172.17.254.128/25");
             }));
 
-            var valid = Conditions.find(awaitCondition("assigned", BgpPeerPoolReconciler.VALID, "False").getStatus().conditions,
-                    BgpPeerPoolReconciler.VALID).orElseThrow();
+            var valid = Conditions.find(awaitCondition("assigned", BgpPeerPoolConditions.VALID, "False").getStatus().conditions,
+                    BgpPeerPoolConditions.VALID).orElseThrow();
             assertThat(valid.getReason()).isEqualTo(AssignedAddresses.REASON);
             assertThat(valid.getMessage()).contains("spec.addressPools[assigned-space].addresses", target + "/web (172.17.254.10)");
             assertThat(configMap(target).getMetadata().getResourceVersion()).as("the last valid configuration stays")
@@ -196,7 +198,7 @@ class MetalLbConfigurationApiTest {
             // The lab's pool range: a Service left holding it would hold back every later test's pool there.
             client.resource(service).delete();
         }
-        awaitCondition("assigned", BgpPeerPoolReconciler.VALID, "True");
+        awaitCondition("assigned", BgpPeerPoolConditions.VALID, "True");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(configMap(target).getData().get("config"))
                 .contains("172.17.254.128/25").doesNotContain("172.17.254.0/24"));
     }
@@ -206,19 +208,19 @@ class MetalLbConfigurationApiTest {
         String target = target();
         apply(pool("first", target, m -> {
         }));
-        awaitCondition("first", BgpPeerPoolReconciler.CONFIG_APPLIED, "True");
+        awaitCondition("first", BgpPeerPoolConditions.CONFIG_APPLIED, "True");
 
         apply(pool("second", target, m -> addresses(m).set(0, "172.17.253.0/24")));
-        var sameName = Conditions.find(awaitCondition("second", BgpPeerPoolReconciler.VALID, "False").getStatus().conditions,
-                BgpPeerPoolReconciler.VALID).orElseThrow();
+        var sameName = Conditions.find(awaitCondition("second", BgpPeerPoolConditions.VALID, "False").getStatus().conditions,
+                BgpPeerPoolConditions.VALID).orElseThrow();
         assertThat(sameName.getMessage()).contains("spec.addressPools[my-ip-space]", "first");
 
         apply(pool("third", target, m -> {
             pool(m).put("name", "other-space");
             addresses(m).set(0, "172.17.254.128/25");
         }));
-        var overlap = Conditions.find(awaitCondition("third", BgpPeerPoolReconciler.VALID, "False").getStatus().conditions,
-                BgpPeerPoolReconciler.VALID).orElseThrow();
+        var overlap = Conditions.find(awaitCondition("third", BgpPeerPoolConditions.VALID, "False").getStatus().conditions,
+                BgpPeerPoolConditions.VALID).orElseThrow();
         assertThat(overlap.getReason()).isEqualTo("PoolOverlap");
         assertThat(overlap.getMessage()).contains("172.17.254.128/25", "first");
 
@@ -275,7 +277,7 @@ class MetalLbConfigurationApiTest {
         String target = target();
         apply(pool("drift", target, m -> {
         }));
-        awaitCondition("drift", BgpPeerPoolReconciler.CONFIG_APPLIED, "True");
+        awaitCondition("drift", BgpPeerPoolConditions.CONFIG_APPLIED, "True");
         String rendered = configMap(target).getData().get("config");
 
         ConfigMap edited = configMap(target);
@@ -293,9 +295,9 @@ class MetalLbConfigurationApiTest {
         String elsewhere = target();
         apply(pool("elsewhere", elsewhere, m -> ((ObjectNode) m.at("/spec/metallb")).put("namespace", elsewhere).put("install", true)));
 
-        var valid = Conditions.find(awaitCondition("elsewhere", BgpPeerPoolReconciler.VALID, "False").getStatus().conditions,
-                BgpPeerPoolReconciler.VALID).orElseThrow();
-        assertThat(valid.getReason()).isEqualTo(BgpPeerPoolReconciler.NAMESPACE_NOT_ALLOWED);
+        var valid = Conditions.find(awaitCondition("elsewhere", BgpPeerPoolConditions.VALID, "False").getStatus().conditions,
+                BgpPeerPoolConditions.VALID).orElseThrow();
+        assertThat(valid.getReason()).isEqualTo(BgpPeerPoolConditions.NAMESPACE_NOT_ALLOWED);
         assertThat(valid.getMessage()).contains("spec.metallb.namespace", elsewhere, METALLB, BgpPeerPoolReconciler.NAMESPACE_SETTING);
         assertThat(client.apps().deployments().inNamespace(elsewhere).list().getItems()).as("nothing installed in " + elsewhere).isEmpty();
         assertThat(client.configMaps().inNamespace(elsewhere).list().getItems()).as("nothing configured in " + elsewhere)
@@ -312,8 +314,8 @@ class MetalLbConfigurationApiTest {
         String target = target();
         apply(pool("old-metallb", target, m -> ((ObjectNode) m.at("/spec/metallb")).put("install", true)));
 
-        var valid = Conditions.find(awaitCondition("old-metallb", BgpPeerPoolReconciler.VALID, "False").getStatus().conditions,
-                BgpPeerPoolReconciler.VALID).orElseThrow();
+        var valid = Conditions.find(awaitCondition("old-metallb", BgpPeerPoolConditions.VALID, "False").getStatus().conditions,
+                BgpPeerPoolConditions.VALID).orElseThrow();
         assertThat(valid.getReason()).isEqualTo(KubernetesCompatibility.INCOMPATIBLE);
         assertThat(valid.getMessage()).contains("spec.metallb.version", "v0.7.3", "Kubernetes 1.20", "v0.16.1");
         assertThat(client.apps().deployments().inNamespace(METALLB).withName("controller").get()).as("nothing installed").isNull();
@@ -338,9 +340,9 @@ class MetalLbConfigurationApiTest {
         apply(pool("coredns", "coredns", m -> ((ObjectNode) m.at("/spec/metallb")).put("namespace", "kube-system")));
 
         // Refused on the target (and the operator's RBAC would forbid the write anyway).
-        var valid = Conditions.find(awaitCondition("coredns", BgpPeerPoolReconciler.VALID, "False").getStatus().conditions,
-                BgpPeerPoolReconciler.VALID).orElseThrow();
-        assertThat(valid.getReason()).isEqualTo(BgpPeerPoolReconciler.NAMESPACE_NOT_ALLOWED);
+        var valid = Conditions.find(awaitCondition("coredns", BgpPeerPoolConditions.VALID, "False").getStatus().conditions,
+                BgpPeerPoolConditions.VALID).orElseThrow();
+        assertThat(valid.getReason()).isEqualTo(BgpPeerPoolConditions.NAMESPACE_NOT_ALLOWED);
         assertThat(valid.getMessage()).contains("kube-system");
         deleteAndAwait("coredns");
         ConfigMap after = client.configMaps().inNamespace("kube-system").withName("coredns").get();
@@ -359,8 +361,8 @@ class MetalLbConfigurationApiTest {
                 .addToData("config", "peers: []\n").build()).create();
         apply(pool("adopted", target, m -> {
         }));
-        assertThat(Conditions.find(awaitCondition("adopted", BgpPeerPoolReconciler.CONFIG_APPLIED, "False").getStatus().conditions,
-                BgpPeerPoolReconciler.CONFIG_APPLIED).orElseThrow().getReason()).isEqualTo(Ownership.NOT_OWNED);
+        assertThat(Conditions.find(awaitCondition("adopted", BgpPeerPoolConditions.CONFIG_APPLIED, "False").getStatus().conditions,
+                BgpPeerPoolConditions.CONFIG_APPLIED).orElseThrow().getReason()).isEqualTo(Ownership.NOT_OWNED);
         assertThat(client.configMaps().inNamespace(METALLB).withName(target).get().getData()).containsOnlyKeys("config");
 
         client.configMaps().inNamespace(METALLB).withName(target)
@@ -368,7 +370,7 @@ class MetalLbConfigurationApiTest {
         // The operator watches only its own ConfigMaps: the adoption takes effect at the pool's next reconcile.
         apply(pool("adopted", target, m -> pool(m).put("autoAssign", false)));
 
-        awaitCondition("adopted", BgpPeerPoolReconciler.CONFIG_APPLIED, "True");
+        awaitCondition("adopted", BgpPeerPoolConditions.CONFIG_APPLIED, "True");
         ConfigMap adopted = configMap(target);
         assertThat(adopted.getData().get("config")).contains("172.17.254.0/24", "auto-assign: false");
         assertThat(adopted.getMetadata().getLabels()).containsEntry(Ownership.MANAGED_BY_LABEL, Ownership.MANAGED_BY);
@@ -379,7 +381,7 @@ class MetalLbConfigurationApiTest {
     void resyncWithNothingChangedWritesNothing() {
         String target = target();
         apply(pool("steady", target, m -> ((ObjectNode) m.at("/spec/metallb")).put("install", false)));
-        awaitCondition("steady", BgpPeerPoolReconciler.CONFIG_APPLIED, "True");
+        awaitCondition("steady", BgpPeerPoolConditions.CONFIG_APPLIED, "True");
         await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> true);
         int writesBefore = TestCluster.get().auditLog().writesBy(TestCluster.OPERATOR_USER_AGENT).size();
 
@@ -497,8 +499,8 @@ class MetalLbConfigurationApiTest {
     }
 
     private static String validMessage(String name) {
-        return Conditions.find(awaitCondition(name, BgpPeerPoolReconciler.VALID, "False").getStatus().conditions,
-                BgpPeerPoolReconciler.VALID).orElseThrow().getMessage();
+        return Conditions.find(awaitCondition(name, BgpPeerPoolConditions.VALID, "False").getStatus().conditions,
+                BgpPeerPoolConditions.VALID).orElseThrow().getMessage();
     }
 
     private static ConfigMap configMap(String target) {

@@ -34,11 +34,14 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolConditions;
+import io.k8slab.lab.api.v1alpha1.RouterAPI;
 import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.metallb.EffectiveTarget;
-import io.k8slab.lab.metallb.MetalLbInstallation;
 import io.k8slab.lab.metallb.Ownership;
-import io.k8slab.lab.router.RouterClients;
+import io.k8slab.lab.metallb.apply.MetalLbInstallation;
+import io.k8slab.lab.router.gobgp.RouterClients;
 import io.k8slab.lab.testing.LocalOperator;
 import io.k8slab.lab.testing.Manifests;
 import io.k8slab.lab.testing.MetalLbCrds;
@@ -118,8 +121,8 @@ class MetalLbNativeInstallTest {
 
     private static void awaitNotOwnedThenAdopted(Deployment theirs) {
 
-        Condition available = condition(awaitCondition("adopting", BgpPeerPoolReconciler.METALLB_AVAILABLE, "False"),
-                BgpPeerPoolReconciler.METALLB_AVAILABLE);
+        Condition available = condition(awaitCondition("adopting", BgpPeerPoolConditions.METALLB_AVAILABLE, "False"),
+                BgpPeerPoolConditions.METALLB_AVAILABLE);
         assertThat(available.getReason()).isEqualTo(Ownership.NOT_OWNED);
         assertThat(available.getMessage()).contains("Deployment " + NAMESPACE + "/controller", Ownership.ADOPT_ANNOTATION);
         assertThat(controller().getMetadata().getResourceVersion()).isEqualTo(theirs.getMetadata().getResourceVersion());
@@ -159,9 +162,9 @@ class MetalLbNativeInstallTest {
 
         client.resource(pool("helm", m -> ((ObjectNode) m.at("/spec/metallb")).put("install", false))).create();
 
-        BgpPeerPool pool = awaitCondition("helm", BgpPeerPoolReconciler.METALLB_AVAILABLE, "True");
+        BgpPeerPool pool = awaitCondition("helm", BgpPeerPoolConditions.METALLB_AVAILABLE, "True");
         assertThat(pool.getStatus().speakers).isEqualTo("2/2");
-        assertThat(condition(pool, BgpPeerPoolReconciler.CONFIG_APPLIED).getStatus()).isEqualTo("True");
+        assertThat(condition(pool, BgpPeerPoolConditions.CONFIG_APPLIED).getStatus()).isEqualTo("True");
         assertThat(client.apps().deployments().inNamespace(NAMESPACE).withName("controller").get()).as("nothing installed").isNull();
 
         client.resources(BgpPeerPool.class).withName("helm").delete();
@@ -208,9 +211,9 @@ class MetalLbNativeInstallTest {
                 controller().getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("quay.io/metallb/controller:v0.16.1"));
 
         reportUp(controller(), speaker(), 3);
-        BgpPeerPool pool = awaitCondition("native", BgpPeerPoolReconciler.METALLB_AVAILABLE, "True");
+        BgpPeerPool pool = awaitCondition("native", BgpPeerPoolConditions.METALLB_AVAILABLE, "True");
         assertThat(pool.getStatus().speakers).isEqualTo("3/3");
-        assertThat(condition(pool, BgpPeerPoolReconciler.CONFIG_APPLIED).getStatus()).isEqualTo("True");
+        assertThat(condition(pool, BgpPeerPoolConditions.CONFIG_APPLIED).getStatus()).isEqualTo("True");
     }
 
     /** Kubernetes 1.20 has no CEL: it stores MetalLB's CRDs without their x-kubernetes-validations rules. */
@@ -230,7 +233,7 @@ class MetalLbNativeInstallTest {
     @Test
     @Order(4)
     void webhookThatDoesNotAnswerIsReportedAndRetried() throws IOException {
-        awaitCondition("native", BgpPeerPoolReconciler.CONFIG_APPLIED, "True");
+        awaitCondition("native", BgpPeerPoolConditions.CONFIG_APPLIED, "True");
         for (HasMetadata object : clusterPart()) {
             if ("ValidatingWebhookConfiguration".equals(object.getKind())) {
                 install(object);
@@ -242,23 +245,23 @@ class MetalLbNativeInstallTest {
             return live;
         });
 
-        BgpPeerPool pool = awaitCondition("native", BgpPeerPoolReconciler.METALLB_AVAILABLE, "False");
-        Condition available = condition(pool, BgpPeerPoolReconciler.METALLB_AVAILABLE);
-        assertThat(available.getReason()).isEqualTo(BgpPeerPoolReconciler.WEBHOOK_NOT_READY);
+        BgpPeerPool pool = awaitCondition("native", BgpPeerPoolConditions.METALLB_AVAILABLE, "False");
+        Condition available = condition(pool, BgpPeerPoolConditions.METALLB_AVAILABLE);
+        assertThat(available.getReason()).isEqualTo(BgpPeerPoolConditions.WEBHOOK_NOT_READY);
         assertThat(available.getMessage()).contains("validationwebhook.metallb.io", "IPAddressPool " + NAMESPACE + "/my-ip-space");
-        assertThat(condition(pool, BgpPeerPoolReconciler.CONFIG_APPLIED).getReason()).isEqualTo(BgpPeerPoolReconciler.WEBHOOK_NOT_READY);
-        assertThat(condition(pool, BgpPeerPoolReconciler.VALID).getStatus()).isEqualTo("True");
+        assertThat(condition(pool, BgpPeerPoolConditions.CONFIG_APPLIED).getReason()).isEqualTo(BgpPeerPoolConditions.WEBHOOK_NOT_READY);
+        assertThat(condition(pool, BgpPeerPoolConditions.VALID).getStatus()).isEqualTo("True");
         assertThat(pool.getStatus().speakers).as("the rest of the status goes on").isEqualTo("3/3");
         int failedWrites = webhookRefusals();
         await().atMost(Duration.ofSeconds(20)).until(() -> webhookRefusals() > failedWrites);
 
         // The controller answers (here: its webhook configuration goes away): the retry writes the pool.
         client.admissionRegistration().v1().validatingWebhookConfigurations().withName("metallb-webhook-configuration").delete();
-        awaitCondition("native", BgpPeerPoolReconciler.CONFIG_APPLIED, "True");
+        awaitCondition("native", BgpPeerPoolConditions.CONFIG_APPLIED, "True");
         assertThat(client.genericKubernetesResources("metallb.io/v1beta1", "IPAddressPool").inNamespace(NAMESPACE).withName("my-ip-space").get()
                 .getAdditionalProperties().get("spec")).asString().contains("autoAssign=false");
-        assertThat(condition(awaitCondition("native", BgpPeerPoolReconciler.METALLB_AVAILABLE, "True"),
-                BgpPeerPoolReconciler.METALLB_AVAILABLE).getReason()).isEqualTo("Available");
+        assertThat(condition(awaitCondition("native", BgpPeerPoolConditions.METALLB_AVAILABLE, "True"),
+                BgpPeerPoolConditions.METALLB_AVAILABLE).getReason()).isEqualTo("Available");
     }
 
     /**
@@ -273,7 +276,7 @@ class MetalLbNativeInstallTest {
             live.getSpec().peers.get(0).router.address = "127.0.0.1:1";
             return live;
         });
-        awaitCondition("native", BgpPeerPoolReconciler.PEERS_ESTABLISHED, "Unknown");
+        awaitCondition("native", BgpPeerPoolConditions.PEERS_ESTABLISHED, "Unknown");
         await().pollDelay(ROUTER_REFRESH).atMost(Duration.ofSeconds(10)).until(() -> true);
 
         int componentReadsBefore = operatorGets(false);

@@ -22,8 +22,12 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolConditions;
+import io.k8slab.lab.api.v1alpha1.RouteStatus;
+import io.k8slab.lab.api.v1alpha1.RouterAPI;
 import io.k8slab.lab.kube.Conditions;
-import io.k8slab.lab.router.RouterClients;
+import io.k8slab.lab.router.gobgp.RouterClients;
 import io.k8slab.lab.testing.LoadBalancers;
 import io.k8slab.lab.testing.LocalOperator;
 import io.k8slab.lab.testing.Manifests;
@@ -65,21 +69,21 @@ class MetalLbStatusApiTest {
     void aConfigurationStateErrorTurnsConfigAppliedFalseWithMetalLbsMessage() {
         String namespace = namespace();
         client.resource(pool("refused", namespace, "v0.16.1", "172.17.240.0/24")).create();
-        awaitCondition("refused", c -> c.getType().equals(BgpPeerPoolReconciler.CONFIG_APPLIED) && c.getReason().equals("Applied"));
+        awaitCondition("refused", c -> c.getType().equals(BgpPeerPoolConditions.CONFIG_APPLIED) && c.getReason().equals("Applied"));
 
         String error = "parsing peer refused-rt-01 invalid BGPPeer timers: invalid hold time \"1s\": must be 0 or >=3s";
         GenericKubernetesResource state = MetalLbCrds.createWithStatus(client,
                 MetalLbCrds.configurationState(namespace, "speaker-k8s-node-01", "Invalid", error));
 
-        Condition applied = awaitCondition("refused", c -> c.getType().equals(BgpPeerPoolReconciler.CONFIG_APPLIED) && c.getStatus().equals("False"));
+        Condition applied = awaitCondition("refused", c -> c.getType().equals(BgpPeerPoolConditions.CONFIG_APPLIED) && c.getStatus().equals("False"));
         assertThat(applied.getReason()).isEqualTo("MetalLBRejectedConfig");
         assertThat(applied.getMessage()).isEqualTo("MetalLB refused its configuration (ConfigurationState): speaker-k8s-node-01: " + error);
-        assertThat(Conditions.find(pool("refused").getStatus().conditions, BgpPeerPoolReconciler.READY).orElseThrow().getStatus()).isEqualTo("False");
+        assertThat(Conditions.find(pool("refused").getStatus().conditions, BgpPeerPoolConditions.READY).orElseThrow().getStatus()).isEqualTo("False");
 
         // MetalLB takes the configuration again: so does the condition.
         state.setAdditionalProperty("status", Map.of("result", "Valid"));
         client.resource(state).updateStatus();
-        awaitCondition("refused", c -> c.getType().equals(BgpPeerPoolReconciler.CONFIG_APPLIED) && c.getReason().equals("Applied"));
+        awaitCondition("refused", c -> c.getType().equals(BgpPeerPoolConditions.CONFIG_APPLIED) && c.getReason().equals("Applied"));
     }
 
     @Test
@@ -88,7 +92,7 @@ class MetalLbStatusApiTest {
         MetalLbCrds.createWithStatus(client, MetalLbCrds.configurationState(namespace, "controller", "Invalid", "not for this release"));
         client.resource(pool("older", namespace, "v0.15.2", "172.17.241.0/24")).create();
 
-        awaitCondition("older", c -> c.getType().equals(BgpPeerPoolReconciler.CONFIG_APPLIED) && c.getReason().equals("Applied"));
+        awaitCondition("older", c -> c.getType().equals(BgpPeerPoolConditions.CONFIG_APPLIED) && c.getReason().equals("Applied"));
         assertThat(pool("older").getStatus().conditions).noneSatisfy(c -> assertThat(c.getMessage()).contains("not for this release"));
     }
 

@@ -17,8 +17,10 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolConditions;
 import io.k8slab.lab.kube.Conditions;
-import io.k8slab.lab.router.RouterClients;
+import io.k8slab.lab.router.gobgp.RouterClients;
 import io.k8slab.lab.testing.LocalOperator;
 import io.k8slab.lab.testing.MetalLbCrds;
 import io.k8slab.lab.testing.Manifests;
@@ -63,7 +65,7 @@ class MissingMetalLbNamespaceApiTest {
         assertThat(applied.getReason()).isEqualTo(ConfigWriteFailure.NAMESPACE_NOT_FOUND);
         assertThat(applied.getMessage()).contains("namespace " + namespace + " (spec.metallb.namespace) does not exist");
         BgpPeerPool pool = client.resources(BgpPeerPool.class).withName(POOL).get();
-        assertThat(Conditions.find(pool.getStatus().conditions, BgpPeerPoolReconciler.READY).orElseThrow().getReason()).isEqualTo("ConfigApplied");
+        assertThat(Conditions.find(pool.getStatus().conditions, BgpPeerPoolConditions.READY).orElseThrow().getReason()).isEqualTo("ConfigApplied");
 
         // Rechecked meanwhile (every 10 s) without a second Event for the same problem.
         await().pollDelay(BgpPeerPoolReconciler.WRITE_RECHECK.plusSeconds(2)).atMost(Duration.ofSeconds(30)).until(() -> true);
@@ -81,7 +83,7 @@ class MissingMetalLbNamespaceApiTest {
         return await().atMost(Duration.ofSeconds(40)).until(() -> {
             BgpPeerPool pool = client.resources(BgpPeerPool.class).withName(POOL).get();
             return pool == null || pool.getStatus() == null ? null
-                    : Conditions.find(pool.getStatus().conditions, BgpPeerPoolReconciler.CONFIG_APPLIED).orElse(null);
+                    : Conditions.find(pool.getStatus().conditions, BgpPeerPoolConditions.CONFIG_APPLIED).orElse(null);
         }, c -> c != null && status.equals(c.getStatus()));
     }
 

@@ -16,7 +16,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.k8slab.lab.router.RouterClients;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolStatus;
+import io.k8slab.lab.router.gobgp.RouterClients;
 import io.k8slab.lab.testing.Kubectl;
 import io.k8slab.lab.testing.LoadBalancers;
 import io.k8slab.lab.testing.LocalOperator;

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.k8slab.lab.cluster.SecretReference;
+import io.k8slab.lab.api.v1alpha1.RouterAPI;
+import io.k8slab.lab.api.v1alpha1.SecretReference;
 import io.k8slab.lab.router.RouterTls;
 import io.k8slab.lab.router.RouterTlsException;
 import io.k8slab.lab.testing.OpenSsl;

@@ -6,6 +6,11 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
+import io.k8slab.lab.api.v1alpha1.HostKeyTrust;
+import io.k8slab.lab.api.v1alpha1.JoinSettings;
+import io.k8slab.lab.api.v1alpha1.SecretReference;
+import io.k8slab.lab.api.v1alpha1.SshSettings;
+
 class EffectiveJoinTest {
 
     @Test

@@ -15,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import io.k8slab.lab.api.v1alpha1.LabClusterConditions;
 import io.k8slab.lab.bench.BenchReport;
 import io.k8slab.lab.join.FakeMachine;
 import io.k8slab.lab.kube.Conditions;
@@ -42,7 +43,7 @@ class JoinBenchmarkTest {
                 Instant start = Instant.now();
                 lab.apply(lab.cluster(spec -> spec.join.parallelism = parallelism));
                 await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(100)).until(() -> lab.get().getStatus() != null
-                        && Conditions.isTrue(lab.get().getStatus().conditions, LabClusterReconciler.READY));
+                        && Conditions.isTrue(lab.get().getStatus().conditions, LabClusterConditions.READY));
                 Duration ready = Duration.between(start, Instant.now());
 
                 assertThat(lab.machines).allSatisfy(m -> assertThat(m.joins()).hasSize(1));

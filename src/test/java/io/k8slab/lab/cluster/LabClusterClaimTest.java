@@ -10,6 +10,9 @@ import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.k8slab.lab.api.v1alpha1.LabCluster;
+import io.k8slab.lab.api.v1alpha1.LabClusterConditions;
+import io.k8slab.lab.api.v1alpha1.NodePhase;
 import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.testing.LocalOperator;
 import io.k8slab.lab.testing.TestCluster;
@@ -46,7 +49,7 @@ class LabClusterClaimTest {
             client.resources(LabCluster.class).withName(lab.name).delete();
             await().atMost(Duration.ofSeconds(75)).untilAsserted(() -> {
                 assertThat(Conditions.isTrue(client.resources(LabCluster.class).withName(second).get().getStatus().conditions,
-                        LabClusterReconciler.VALID)).isTrue();
+                        LabClusterConditions.VALID)).isTrue();
                 assertThat(client.nodes().withName(lab.nodeName(1)).get().getMetadata().getLabels())
                         .containsEntry("lab.k8slab.io/rival", "yes").containsEntry(NodeLabels.CLUSTER, second);
             });
@@ -58,6 +61,6 @@ class LabClusterClaimTest {
     private static Condition validOf(String name) {
         LabCluster cluster = client.resources(LabCluster.class).withName(name).get();
         return cluster == null || cluster.getStatus() == null ? null
-                : Conditions.find(cluster.getStatus().conditions, LabClusterReconciler.VALID).orElse(null);
+                : Conditions.find(cluster.getStatus().conditions, LabClusterConditions.VALID).orElse(null);
     }
 }

@@ -24,6 +24,13 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.k8slab.lab.api.v1alpha1.HostKeyTrust;
+import io.k8slab.lab.api.v1alpha1.LabCluster;
+import io.k8slab.lab.api.v1alpha1.LabClusterConditions;
+import io.k8slab.lab.api.v1alpha1.LabNode;
+import io.k8slab.lab.api.v1alpha1.NodePhase;
+import io.k8slab.lab.api.v1alpha1.NodeRole;
+import io.k8slab.lab.api.v1alpha1.NodeStatus;
 import io.k8slab.lab.join.BootstrapTokenIssuer;
 import io.k8slab.lab.join.DiscoveryHash;
 import io.k8slab.lab.join.FakeMachine;
@@ -88,8 +95,8 @@ class LabClusterJoinTest {
             assertThat(cluster.getStatus().ready).isEqualTo("4/4");
             assertThat(cluster.getStatus().phase).isEqualTo("Ready");
             assertThat(cluster.getStatus().observedGeneration).isEqualTo(cluster.getMetadata().getGeneration());
-            for (String condition : List.of(LabClusterReconciler.TOKEN_READY, LabClusterReconciler.NODES_JOINED,
-                    LabClusterReconciler.NODES_LABELED, LabClusterReconciler.READY)) {
+            for (String condition : List.of(LabClusterConditions.TOKEN_READY, LabClusterConditions.NODES_JOINED,
+                    LabClusterConditions.NODES_LABELED, LabClusterConditions.READY)) {
                 assertThat(Conditions.isTrue(cluster.getStatus().conditions, condition)).as(condition).isTrue();
             }
             for (int i = 0; i < 3; i++) {
@@ -132,7 +139,7 @@ class LabClusterJoinTest {
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                     assertThat(eventReasons(lab.name)).contains("TokenIssued", "TokenDeleted", "HostKeyRecorded", "NodeRegistered"));
             assertThat(lab.pins()).as("known_hosts named every machine: nothing pinned").isEmpty();
-            assertThat(Conditions.isTrue(lab.get().getStatus().conditions, LabClusterReconciler.HOST_KEYS_KNOWN)).isTrue();
+            assertThat(Conditions.isTrue(lab.get().getStatus().conditions, LabClusterConditions.HOST_KEYS_KNOWN)).isTrue();
             client.nodes().withName(master).delete();
         }
     }
@@ -152,14 +159,14 @@ class LabClusterJoinTest {
             assertThat(lab.node(lab.nodeName(2)).phase).isEqualTo(NodePhase.Joining);
             assertThat(lab.tokens()).hasSize(1);
             assertThat(halfway.getStatus().joinToken.secretName).isEqualTo(lab.tokens().get(0).getMetadata().getName());
-            assertThat(Conditions.find(halfway.getStatus().conditions, LabClusterReconciler.TOKEN_READY).orElseThrow().getReason()).isEqualTo("Issued");
+            assertThat(Conditions.find(halfway.getStatus().conditions, LabClusterConditions.TOKEN_READY).orElseThrow().getReason()).isEqualTo("Issued");
 
             await().atMost(WAIT).untilAsserted(() -> {
                 assertThat(lab.node(lab.nodeName(2)).phase).isEqualTo(NodePhase.Ready);
                 assertThat(lab.tokens()).isEmpty();
                 assertThat(lab.get().getStatus().joinToken).isNull();
             });
-            assertThat(Conditions.find(lab.get().getStatus().conditions, LabClusterReconciler.TOKEN_READY).orElseThrow().getReason())
+            assertThat(Conditions.find(lab.get().getStatus().conditions, LabClusterConditions.TOKEN_READY).orElseThrow().getReason())
                     .isEqualTo("NoJoinPending");
         }
     }
@@ -186,7 +193,7 @@ class LabClusterJoinTest {
             assertThat(failed.attempts).isPositive();
             assertThat(failed.lastAttemptTime).isNotNull();
             LabFixture.tokenValues().forEach(token -> assertThat(failed.message).doesNotContain(token));
-            assertThat(Conditions.find(lab.get().getStatus().conditions, LabClusterReconciler.NODES_JOINED).orElseThrow().getReason())
+            assertThat(Conditions.find(lab.get().getStatus().conditions, LabClusterConditions.NODES_JOINED).orElseThrow().getReason())
                     .isEqualTo("JoinFailing");
 
             await().atMost(WAIT).untilAsserted(() -> assertThat(lab.node(lab.nodeName(1))).extracting(n -> n.phase).isEqualTo(NodePhase.Ready));
@@ -287,7 +294,7 @@ class LabClusterJoinTest {
 
             await().atMost(WAIT).untilAsserted(() -> {
                 LabCluster cluster = lab.reported();
-                var hostKeys = Conditions.find(cluster.getStatus().conditions, LabClusterReconciler.HOST_KEYS_KNOWN).orElseThrow();
+                var hostKeys = Conditions.find(cluster.getStatus().conditions, LabClusterConditions.HOST_KEYS_KNOWN).orElseThrow();
                 assertThat(hostKeys.getStatus()).isEqualTo("False");
                 assertThat(hostKeys.getReason()).isEqualTo("HostKeyUnknown");
                 assertThat(hostKeys.getMessage()).contains(lab.nodeName(1), "waiting for known_hosts in Secret kube-system/" + lab.sshSecretName(),
@@ -295,7 +302,7 @@ class LabClusterJoinTest {
                 NodeStatus node = lab.node(lab.nodeName(1));
                 assertThat(node.phase).isEqualTo(NodePhase.Pending);
                 assertThat(node.message).contains("hostKeyPolicy is KnownHosts");
-                assertThat(Conditions.find(cluster.getStatus().conditions, LabClusterReconciler.TOKEN_READY).orElseThrow().getReason())
+                assertThat(Conditions.find(cluster.getStatus().conditions, LabClusterConditions.TOKEN_READY).orElseThrow().getReason())
                         .isEqualTo("WaitingForHostKeys");
             });
             assertThat(lab.tokensIssued()).as("no token while no machine may be contacted").isZero();
@@ -304,7 +311,7 @@ class LabClusterJoinTest {
 
             lab.writeSshSecret(lab.knownHosts());
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(lab.node(lab.nodeName(1))).extracting(n -> n.phase).isEqualTo(NodePhase.Ready));
-            assertThat(Conditions.isTrue(lab.get().getStatus().conditions, LabClusterReconciler.HOST_KEYS_KNOWN)).isTrue();
+            assertThat(Conditions.isTrue(lab.get().getStatus().conditions, LabClusterConditions.HOST_KEYS_KNOWN)).isTrue();
         }
     }
 
@@ -350,7 +357,7 @@ class LabClusterJoinTest {
                 await().atMost(WAIT).untilAsserted(() -> {
                     LabCluster cluster = lab.reported();
                     assertThat(cluster.getStatus().ready).isEqualTo("2/2");
-                    assertThat(Conditions.isTrue(cluster.getStatus().conditions, LabClusterReconciler.READY)).isTrue();
+                    assertThat(Conditions.isTrue(cluster.getStatus().conditions, LabClusterConditions.READY)).isTrue();
                     assertThat(lab.tokens()).isEmpty();
                 });
             }
@@ -400,7 +407,7 @@ class LabClusterJoinTest {
             await().atMost(WAIT).until(() -> lab.node(lab.nodeName(1)), n -> n != null && n.phase == NodePhase.Failed);
 
             client.secrets().inNamespace("kube-system").withName(lab.sshSecretName()).delete();
-            await().atMost(WAIT).untilAsserted(() -> assertThat(Conditions.find(lab.reported().getStatus().conditions, LabClusterReconciler.TOKEN_READY))
+            await().atMost(WAIT).untilAsserted(() -> assertThat(Conditions.find(lab.reported().getStatus().conditions, LabClusterConditions.TOKEN_READY))
                     .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo("WaitingForSshAccess")));
             assertThat(lab.tokens()).as("the fresh token stays while the join waits").hasSize(1);
 
@@ -424,7 +431,7 @@ class LabClusterJoinTest {
             NodeStatus failed = await().atMost(WAIT).until(() -> lab.node(lab.nodeName(1)), n -> n != null && n.phase == NodePhase.Failed);
             assertThat(failed.message).contains("joined, but the Node did not register within 5s", "journalctl -u kubelet",
                     "the next attempt resets the machine first");
-            assertThat(Conditions.find(lab.get().getStatus().conditions, LabClusterReconciler.NODES_JOINED).orElseThrow().getReason())
+            assertThat(Conditions.find(lab.get().getStatus().conditions, LabClusterConditions.NODES_JOINED).orElseThrow().getReason())
                     .isEqualTo("JoinFailing");
             machine.kubeadm.registers = true;
 

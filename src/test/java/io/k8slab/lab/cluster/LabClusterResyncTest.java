@@ -10,6 +10,9 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.k8slab.lab.api.v1alpha1.LabCluster;
+import io.k8slab.lab.api.v1alpha1.LabNode;
+import io.k8slab.lab.api.v1alpha1.NodeRole;
 import io.k8slab.lab.testing.LocalOperator;
 import io.k8slab.lab.testing.Nodes;
 import io.k8slab.lab.testing.TestCluster;

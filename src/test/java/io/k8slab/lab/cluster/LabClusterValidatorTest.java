@@ -12,6 +12,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import io.k8slab.lab.api.v1alpha1.JoinSettings;
+import io.k8slab.lab.api.v1alpha1.LabCluster;
+import io.k8slab.lab.api.v1alpha1.LabClusterSpec;
+import io.k8slab.lab.api.v1alpha1.LabNetworks;
+import io.k8slab.lab.api.v1alpha1.LabNode;
+import io.k8slab.lab.api.v1alpha1.NodeRole;
 import io.k8slab.lab.kube.Violation;
 
 class LabClusterValidatorTest {

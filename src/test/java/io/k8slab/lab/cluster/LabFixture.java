@@ -24,12 +24,22 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.k8slab.lab.join.Backoff;
+import io.k8slab.lab.api.v1alpha1.JoinSettings;
+import io.k8slab.lab.api.v1alpha1.LabCluster;
+import io.k8slab.lab.api.v1alpha1.LabClusterSpec;
+import io.k8slab.lab.api.v1alpha1.LabNetworks;
+import io.k8slab.lab.api.v1alpha1.LabNode;
+import io.k8slab.lab.api.v1alpha1.NodeRemovalPolicy;
+import io.k8slab.lab.api.v1alpha1.NodeRole;
+import io.k8slab.lab.api.v1alpha1.NodeStatus;
+import io.k8slab.lab.api.v1alpha1.SecretReference;
+import io.k8slab.lab.api.v1alpha1.SshSettings;
 import io.k8slab.lab.join.BootstrapTokenIssuer;
 import io.k8slab.lab.join.FakeMachine;
 import io.k8slab.lab.join.Joiner;
 import io.k8slab.lab.join.KubeadmInit;
 import io.k8slab.lab.join.SshNodeShells;
+import io.k8slab.lab.kube.Backoff;
 import io.k8slab.lab.testing.TestCluster;
 
 /**

@@ -12,6 +12,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.k8slab.lab.api.v1alpha1.LabNode;
+import io.k8slab.lab.api.v1alpha1.NodePhase;
+import io.k8slab.lab.api.v1alpha1.NodeRole;
+import io.k8slab.lab.api.v1alpha1.NodeStatus;
 import io.k8slab.lab.join.Joiner;
 import io.k8slab.lab.join.Joiner.Record;
 import io.k8slab.lab.join.Joiner.State;

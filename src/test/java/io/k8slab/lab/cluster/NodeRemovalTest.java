@@ -17,6 +17,13 @@ import io.fabric8.kubernetes.api.model.policy.v1beta1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1beta1.PodDisruptionBudgetBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1beta1.PodDisruptionBudgetStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.k8slab.lab.api.v1alpha1.LabCluster;
+import io.k8slab.lab.api.v1alpha1.LabClusterConditions;
+import io.k8slab.lab.api.v1alpha1.LabNode;
+import io.k8slab.lab.api.v1alpha1.NodePhase;
+import io.k8slab.lab.api.v1alpha1.NodeRemovalPolicy;
+import io.k8slab.lab.api.v1alpha1.NodeRole;
+import io.k8slab.lab.api.v1alpha1.NodeStatus;
 import io.k8slab.lab.join.FakeMachine;
 import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.testing.LocalOperator;
@@ -68,7 +75,7 @@ class NodeRemovalTest {
             assertThat(client.nodes().withName(leaving).get().getSpec().getUnschedulable()).isTrue();
             await().atMost(WAIT).until(() -> client.pods().inNamespace(NAMESPACE).withName("scratch").get() == null);
             assertThat(client.pods().inNamespace(NAMESPACE).withName(guarded.getMetadata().getName()).get()).isNotNull();
-            assertThat(Conditions.find(lab.get().getStatus().conditions, LabClusterReconciler.READY).orElseThrow().getReason())
+            assertThat(Conditions.find(lab.get().getStatus().conditions, LabClusterConditions.READY).orElseThrow().getReason())
                     .isEqualTo("NodesBeingRemoved");
             assertThat(machine.resets()).isZero();
 
@@ -78,7 +85,7 @@ class NodeRemovalTest {
                 assertThat(client.nodes().withName(leaving).get()).isNull();
                 assertThat(lab.node(leaving)).isNull();
                 assertThat(lab.get().getStatus().ready).isEqualTo("1/1");
-                assertThat(Conditions.isTrue(lab.get().getStatus().conditions, LabClusterReconciler.READY)).isTrue();
+                assertThat(Conditions.isTrue(lab.get().getStatus().conditions, LabClusterConditions.READY)).isTrue();
             });
             assertThat(client.pods().inNamespace(NAMESPACE).withName("web-0").get()).isNull();
             assertThat(client.pods().inNamespace(NAMESPACE).withName("speaker-x").get()).as("DaemonSet pods are left").isNotNull();

@@ -6,6 +6,10 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import io.k8slab.lab.api.v1alpha1.LabClusterStatus;
+import io.k8slab.lab.api.v1alpha1.NodePhase;
+import io.k8slab.lab.api.v1alpha1.NodeStatus;
+
 class StatusEventsTest {
 
     private static NodeStatus node(NodePhase phase, Integer attempts, String fingerprint, String message) {

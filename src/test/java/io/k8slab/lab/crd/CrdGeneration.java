@@ -13,8 +13,8 @@ import io.fabric8.crdv2.generator.CRDPostProcessor;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
-import io.k8slab.lab.bgp.BgpPeerPool;
-import io.k8slab.lab.cluster.LabCluster;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.LabCluster;
 
 /**
  * Generates the CRDs from the Java types, the one source of truth for {@code crds/}.

@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.k8slab.lab.bgp.BgpPeerPool;
-import io.k8slab.lab.cluster.LabCluster;
-import io.k8slab.lab.cluster.LabClusterReconciler;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.LabCluster;
+import io.k8slab.lab.api.v1alpha1.LabClusterConditions;
 import io.k8slab.lab.cluster.LabFixture;
 import io.k8slab.lab.join.FakeMachine;
 import io.k8slab.lab.kube.Conditions;
@@ -79,7 +79,7 @@ class ApiServerRestartFaultIT {
                 assertThat(operator.isAlive()).as("the operator kept running (see " + operator.log() + ")").isTrue();
                 LabCluster cluster = lab.reported();
                 assertThat(cluster.getStatus().observedGeneration).isEqualTo(cluster.getMetadata().getGeneration());
-                assertThat(Conditions.isTrue(cluster.getStatus().conditions, LabClusterReconciler.READY)).isTrue();
+                assertThat(Conditions.isTrue(cluster.getStatus().conditions, LabClusterConditions.READY)).isTrue();
                 assertThat(lab.tokens()).as("the token goes when no join is pending").isEmpty();
                 for (int i = 1; i <= lab.machines.size(); i++) {
                     assertThat(client.nodes().withName(lab.nodeName(i)).get().getMetadata().getLabels())

@@ -25,11 +25,13 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.k8slab.lab.bgp.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolConditions;
+import io.k8slab.lab.api.v1alpha1.LabCluster;
+import io.k8slab.lab.api.v1alpha1.LabClusterConditions;
+import io.k8slab.lab.api.v1alpha1.LabClusterSpec;
 import io.k8slab.lab.bgp.BgpPeerPoolReconciler;
-import io.k8slab.lab.cluster.LabCluster;
 import io.k8slab.lab.cluster.LabClusterReconciler;
-import io.k8slab.lab.cluster.LabClusterSpec;
 import io.k8slab.lab.cluster.LabClusterValidator;
 import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.metallb.MetalLbConfigModel;
@@ -134,12 +136,12 @@ class BadInputFuzzTest {
                 BgpPeerPool live = FaultSupport.live(name);
                 assertThat(live.getStatus()).as(name).isNotNull();
                 assertThat(live.getStatus().observedGeneration).as(name + " observedGeneration").isGreaterThanOrEqualTo(generation);
-                assertThat(Conditions.find(live.getStatus().conditions, BgpPeerPoolReconciler.VALID)).as(name + " Valid").isPresent();
+                assertThat(Conditions.find(live.getStatus().conditions, BgpPeerPoolConditions.VALID)).as(name + " Valid").isPresent();
             } else {
                 LabCluster live = client.resources(LabCluster.class).withName(name).get();
                 assertThat(live.getStatus()).as(name).isNotNull();
                 assertThat(live.getStatus().observedGeneration).as(name + " observedGeneration").isGreaterThanOrEqualTo(generation);
-                assertThat(Conditions.find(live.getStatus().conditions, LabClusterReconciler.VALID)).as(name + " Valid").isPresent();
+                assertThat(Conditions.find(live.getStatus().conditions, LabClusterConditions.VALID)).as(name + " Valid").isPresent();
             }
         }));
         // A pool reported valid is in force in its MetalLB ConfigMap.
@@ -148,7 +150,7 @@ class BadInputFuzzTest {
         for (String name : lastAccepted.keySet()) {
             if (name.startsWith("zz-fuzz-bpp-")) {
                 BgpPeerPool live = FaultSupport.live(name);
-                if (Conditions.isTrue(live.getStatus().conditions, BgpPeerPoolReconciler.VALID)) {
+                if (Conditions.isTrue(live.getStatus().conditions, BgpPeerPoolConditions.VALID)) {
                     valid++;
                     assertThat(fuzzConfig).as("config of " + fuzzConfigMap + " with " + name + " valid").isNotNull();
                     var inForce = MetalLbConfigModel.parse(fuzzConfig).pools().keySet();

@@ -21,9 +21,10 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.k8slab.lab.bgp.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolConditions;
+import io.k8slab.lab.api.v1alpha1.LabCluster;
 import io.k8slab.lab.bgp.BgpPeerPoolReconciler;
-import io.k8slab.lab.cluster.LabCluster;
 import io.k8slab.lab.cluster.LabClusterReconciler;
 import io.k8slab.lab.cluster.NodeLabels;
 import io.k8slab.lab.testing.LocalOperator;
@@ -70,7 +71,7 @@ class ConcurrentWritesFaultTest {
         pools.add(name);
         client.resource(FaultSupport.pool(name, configMap, m -> {
         })).create();
-        FaultSupport.awaitCondition(name, BgpPeerPoolReconciler.CONFIG_APPLIED, "True");
+        FaultSupport.awaitCondition(name, BgpPeerPoolConditions.CONFIG_APPLIED, "True");
 
         // 100 merge patches as fast as one client sends them; each changes what MetalLB would be told.
         long started = System.nanoTime();

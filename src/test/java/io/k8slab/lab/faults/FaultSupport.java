@@ -12,7 +12,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.k8slab.lab.bgp.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolConditions;
 import io.k8slab.lab.join.BootstrapTokenIssuer;
 import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.metallb.MetalLbConfigRenderer;
@@ -83,7 +84,7 @@ final class FaultSupport {
             BgpPeerPool pool = live(name);
             assertThat(pool.getStatus()).isNotNull();
             assertThat(pool.getStatus().observedGeneration).as("observedGeneration").isEqualTo(pool.getMetadata().getGeneration());
-            assertThat(Conditions.isTrue(pool.getStatus().conditions, io.k8slab.lab.bgp.BgpPeerPoolReconciler.CONFIG_APPLIED)).isTrue();
+            assertThat(Conditions.isTrue(pool.getStatus().conditions, io.k8slab.lab.api.v1alpha1.BgpPeerPoolConditions.CONFIG_APPLIED)).isTrue();
             assertThat(config(configMap)).isEqualTo(expectedConfig(pool));
         });
     }

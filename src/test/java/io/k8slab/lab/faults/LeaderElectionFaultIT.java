@@ -19,7 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.k8slab.lab.bgp.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
 import io.k8slab.lab.testing.PackagedOperator;
 import io.k8slab.lab.testing.TestCluster;
 

@@ -12,10 +12,10 @@ import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.k8slab.lab.bgp.BgpPeerPool;
-import io.k8slab.lab.bgp.BgpPeerPoolReconciler;
-import io.k8slab.lab.cluster.LabCluster;
-import io.k8slab.lab.cluster.LabClusterReconciler;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolConditions;
+import io.k8slab.lab.api.v1alpha1.LabCluster;
+import io.k8slab.lab.api.v1alpha1.LabClusterConditions;
 import io.k8slab.lab.cluster.LabFixture;
 import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.testing.PackagedOperator;
@@ -111,7 +111,7 @@ class OperatorKillFaultIT {
             LabCluster cluster = lab.get();
             assertThat(cluster.getStatus()).isNotNull();
             assertThat(cluster.getStatus().observedGeneration).isEqualTo(cluster.getMetadata().getGeneration());
-            assertThat(Conditions.isTrue(cluster.getStatus().conditions, LabClusterReconciler.READY)).isTrue();
+            assertThat(Conditions.isTrue(cluster.getStatus().conditions, LabClusterConditions.READY)).isTrue();
             assertThat(lab.tokens()).as("the token goes when no join is pending").isEmpty();
         });
     }
@@ -125,7 +125,7 @@ class OperatorKillFaultIT {
             BgpPeerPool pool = FaultSupport.live(POOL);
             assertThat(pool.getStatus()).isNotNull();
             assertThat(pool.getStatus().observedGeneration).isEqualTo(pool.getMetadata().getGeneration());
-            assertThat(Conditions.isTrue(pool.getStatus().conditions, BgpPeerPoolReconciler.CONFIG_APPLIED)).isTrue();
+            assertThat(Conditions.isTrue(pool.getStatus().conditions, BgpPeerPoolConditions.CONFIG_APPLIED)).isTrue();
             assertThat(FaultSupport.config(configMap)).isEqualTo(FaultSupport.expectedConfig(pool));
         });
     }

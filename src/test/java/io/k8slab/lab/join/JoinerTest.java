@@ -19,6 +19,7 @@ import io.k8slab.lab.join.Joiner.Outcome;
 import io.k8slab.lab.join.Joiner.Record;
 import io.k8slab.lab.join.Joiner.State;
 import io.k8slab.lab.join.Joiner.Work;
+import io.k8slab.lab.kube.Backoff;
 
 class JoinerTest {
 

@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.k8slab.lab.bgp.BgpPeerPool;
-import io.k8slab.lab.bgp.BgpPeerPoolSpec;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolSpec;
 import io.k8slab.lab.kube.Violation;
 
 /**

@@ -18,10 +18,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import io.k8slab.lab.bgp.BgpPeerPool;
-import io.k8slab.lab.bgp.BgpPeerPoolSpec;
-import io.k8slab.lab.bgp.MetalLBTarget;
-import io.k8slab.lab.bgp.PoolProtocol;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolSpec;
+import io.k8slab.lab.api.v1alpha1.MetalLbTarget;
+import io.k8slab.lab.api.v1alpha1.PoolProtocol;
 import io.k8slab.lab.kube.Violation;
 
 class BgpConfigValidatorTest {
@@ -63,7 +63,7 @@ class BgpConfigValidatorTest {
                     firstPeer(s).port = 179;
                     firstPeer(s).holdTime = "90s";
                     firstPool(s).autoAssign = true;
-                    s.metallb = new MetalLBTarget();
+                    s.metallb = new MetalLbTarget();
                     s.metallb.version = "v0.7.3";
                 }),
                 edit("router ID and node selector", s -> {
@@ -87,7 +87,7 @@ class BgpConfigValidatorTest {
                 edit("layer2 pool without advertisements", s -> firstPool(s).protocol = PoolProtocol.layer2),
                 edit("two disjoint pools", s -> s.addressPools.add(addressPool("more", "172.17.253.0/24"))),
                 edit("MetalLB v0.13.0", s -> {
-                    s.metallb = new MetalLBTarget();
+                    s.metallb = new MetalLbTarget();
                     s.metallb.version = "v0.13.0";
                 }));
     }
@@ -191,11 +191,11 @@ class BgpConfigValidatorTest {
                 rejected("named community with a bad value", s -> s.communities = Map.of("lab", "64512:99999"), "spec.communities[lab]",
                         "InvalidCommunity", "64512:99999"),
                 rejected("version not a release", s -> {
-                    s.metallb = new MetalLBTarget();
+                    s.metallb = new MetalLbTarget();
                     s.metallb.version = "latest";
                 }, "spec.metallb.version", "InvalidVersion", "latest"),
                 rejected("version older than v0.7.3", s -> {
-                    s.metallb = new MetalLBTarget();
+                    s.metallb = new MetalLbTarget();
                     s.metallb.version = "v0.6.2";
                 }, "spec.metallb.version", "UnsupportedVersion", "v0.6.2"));
     }
@@ -248,7 +248,7 @@ class BgpConfigValidatorTest {
                 Arguments.of("same router, other hold time", (Consumer<BgpPeerPoolSpec>) s -> firstPeer(s).holdTime = "30s", none,
                         "spec.peers[rt-01]", "PeerConflict", "holdTime 90s vs 30s"),
                 Arguments.of("other MetalLB", (Consumer<BgpPeerPoolSpec>) s -> {
-                    s.metallb = new MetalLBTarget();
+                    s.metallb = new MetalLbTarget();
                     s.metallb.version = "v0.13.0";
                 }, none, "spec.metallb", "MetalLBTargetConflict", "v0.13.0"),
                 Arguments.of("community defined otherwise", (Consumer<BgpPeerPoolSpec>) s -> s.communities = Map.of("lab", "64512:2"),
@@ -339,7 +339,7 @@ class BgpConfigValidatorTest {
 
     private static Consumer<BgpPeerPoolSpec> crd(Consumer<BgpPeerPoolSpec> edit) {
         return s -> {
-            s.metallb = new MetalLBTarget();
+            s.metallb = new MetalLbTarget();
             s.metallb.version = "v0.16.1";
             edit.accept(s);
         };

@@ -16,6 +16,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
+import io.k8slab.lab.metallb.apply.MetalLbInstallation;
+
 /**
  * MetalLB's cluster-wide objects (Namespace, CRDs, cluster roles and bindings, the validating webhook
  * configuration) ship in {@code deploy/metallb/<version>/cluster/cluster-scoped.yaml} for whoever installs the

@@ -14,8 +14,8 @@ import java.util.TreeSet;
 
 import org.junit.jupiter.api.Test;
 
-import io.k8slab.lab.bgp.BgpPeerPool;
-import io.k8slab.lab.bgp.PoolProtocol;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.PoolProtocol;
 import io.k8slab.lab.metallb.MetalLbConfigModel.NodeSelector;
 
 class MetalLbConfigRendererTest {

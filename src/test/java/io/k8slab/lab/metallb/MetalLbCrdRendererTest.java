@@ -12,9 +12,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.k8slab.lab.bgp.BgpPeerPool;
-import io.k8slab.lab.bgp.MetalLBTarget;
-import io.k8slab.lab.bgp.PoolProtocol;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.MetalLbTarget;
+import io.k8slab.lab.api.v1alpha1.PoolProtocol;
 
 class MetalLbCrdRendererTest {
 
@@ -42,7 +42,7 @@ class MetalLbCrdRendererTest {
     @Test
     void usesTheTargetNamespace() {
         BgpPeerPool pool = ReferenceLab.pool("lab", s -> {
-            s.metallb = new MetalLBTarget();
+            s.metallb = new MetalLbTarget();
             s.metallb.namespace = "lb";
         });
         assertThat(MetalLbCrdRenderer.render(List.of(pool))).allSatisfy(r -> assertThat(r.getMetadata().getNamespace()).isEqualTo("lb"));

@@ -29,10 +29,10 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.k8slab.lab.bgp.BgpPeerPool;
-import io.k8slab.lab.bgp.BgpPeerPoolSpec;
-import io.k8slab.lab.bgp.MetalLBTarget;
-import io.k8slab.lab.bgp.PoolProtocol;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolSpec;
+import io.k8slab.lab.api.v1alpha1.MetalLbTarget;
+import io.k8slab.lab.api.v1alpha1.PoolProtocol;
 import io.k8slab.lab.testing.MetalLbCrds;
 import io.k8slab.lab.testing.TestCluster;
 
@@ -121,7 +121,7 @@ class MetalLbCrdSchemaTest {
 
     private static BgpPeerPool pool(String name, Consumer<BgpPeerPoolSpec> edit) {
         return ReferenceLab.pool(name, s -> {
-            s.metallb = new MetalLBTarget();
+            s.metallb = new MetalLbTarget();
             s.metallb.version = MetalLbCrds.VERSION;
             s.metallb.namespace = NAMESPACE;
             edit.accept(s);

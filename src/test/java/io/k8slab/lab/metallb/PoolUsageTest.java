@@ -15,8 +15,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.k8slab.lab.bgp.AddressPool;
-import io.k8slab.lab.bgp.AddressPoolStatus;
+import io.k8slab.lab.api.v1alpha1.AddressPool;
+import io.k8slab.lab.api.v1alpha1.AddressPoolStatus;
 
 /** Totals as MetalLB's allocator counts them (poolCount), assignments from the Services' ingress. */
 class PoolUsageTest {

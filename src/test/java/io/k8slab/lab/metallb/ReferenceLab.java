@@ -6,13 +6,13 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.k8slab.lab.bgp.AddressPool;
-import io.k8slab.lab.bgp.BgpAdvertisement;
-import io.k8slab.lab.bgp.BgpPeer;
-import io.k8slab.lab.bgp.BgpPeerPool;
-import io.k8slab.lab.bgp.BgpPeerPoolSpec;
-import io.k8slab.lab.bgp.PoolProtocol;
-import io.k8slab.lab.cluster.LabNetworks;
+import io.k8slab.lab.api.v1alpha1.AddressPool;
+import io.k8slab.lab.api.v1alpha1.BgpAdvertisement;
+import io.k8slab.lab.api.v1alpha1.BgpPeer;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolSpec;
+import io.k8slab.lab.api.v1alpha1.LabNetworks;
+import io.k8slab.lab.api.v1alpha1.PoolProtocol;
 
 /**
  * The reference lab's BgpPeerPool (AS 64522 peering with rt-01, 172.17.0.1, AS 64512; pool my-ip-space,

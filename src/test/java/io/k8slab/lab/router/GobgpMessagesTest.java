@@ -27,6 +27,7 @@ import io.k8slab.lab.router.apipb.PeerConf;
 import io.k8slab.lab.router.apipb.PeerState;
 import io.k8slab.lab.router.apipb.Timers;
 import io.k8slab.lab.router.apipb.TimersState;
+import io.k8slab.lab.router.gobgp.GobgpRouterClient;
 
 /** How gobgpd's messages become RouterPeers and RouterRoutes (the wire format itself is checked against gobgpd). */
 class GobgpMessagesTest {

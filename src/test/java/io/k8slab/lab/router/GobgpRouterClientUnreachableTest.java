@@ -15,6 +15,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import io.k8slab.lab.router.gobgp.GobgpRouterClient;
+
 /** A router API that is not there, or does not answer, on the test machine's loopback only. */
 class GobgpRouterClientUnreachableTest {
 

@@ -24,14 +24,14 @@ import io.fabric8.kubernetes.api.model.EndpointsBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.k8slab.lab.api.v1alpha1.BgpPeer;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolSpec;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolStatus;
+import io.k8slab.lab.api.v1alpha1.PoolProtocol;
 import io.k8slab.lab.bench.BenchReport;
-import io.k8slab.lab.bgp.BgpPeer;
-import io.k8slab.lab.bgp.BgpPeerPoolSpec;
-import io.k8slab.lab.bgp.BgpPeerPoolStatus;
-import io.k8slab.lab.bgp.PoolProtocol;
 import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.kube.Networks;
-import io.k8slab.lab.kube.StatusDiff;
+import io.k8slab.lab.kube.client.StatusDiff;
 import io.k8slab.lab.router.apipb.AsPathAttribute;
 import io.k8slab.lab.router.apipb.AsSegment;
 import io.k8slab.lab.router.apipb.Destination;
@@ -39,6 +39,7 @@ import io.k8slab.lab.router.apipb.IPAddressPrefix;
 import io.k8slab.lab.router.apipb.NextHopAttribute;
 import io.k8slab.lab.router.apipb.OriginAttribute;
 import io.k8slab.lab.router.apipb.Path.Builder;
+import io.k8slab.lab.router.gobgp.GobgpRouterClient;
 import io.k8slab.lab.routes.ExpectedRoutes;
 import io.k8slab.lab.routes.RouteComparison;
 import io.k8slab.lab.routes.RouteComparison.Observation;
@@ -185,7 +186,7 @@ class RouteRefreshBenchmarkTest {
     }
 
     static BgpPeerPoolStatus status(RouteComparison.Result result, BgpPeerPoolSpec spec,
-            List<io.k8slab.lab.bgp.RouteStatus> routes) {
+            List<io.k8slab.lab.api.v1alpha1.RouteStatus> routes) {
         BgpPeerPoolStatus status = new BgpPeerPoolStatus();
         Instant now = Instant.parse("2026-01-01T00:00:00Z");
         status.observedGeneration = 1L;

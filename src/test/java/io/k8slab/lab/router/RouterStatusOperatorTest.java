@@ -22,11 +22,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.k8slab.lab.bgp.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolConditions;
+import io.k8slab.lab.api.v1alpha1.RouteStatus;
 import io.k8slab.lab.bgp.BgpPeerPoolReconciler;
-import io.k8slab.lab.bgp.RouteStatus;
 import io.k8slab.lab.join.LogCapture;
 import io.k8slab.lab.kube.Conditions;
+import io.k8slab.lab.router.gobgp.GobgpRouterClient;
+import io.k8slab.lab.router.gobgp.RouterClients;
 import io.k8slab.lab.testing.LoadBalancers;
 import io.k8slab.lab.testing.LocalOperator;
 import io.k8slab.lab.testing.Manifests;
@@ -106,8 +109,8 @@ class RouterStatusOperatorTest {
         assertThat(route.state).isEqualTo("Converged");
         assertThat(route.observedNextHops).containsExactlyInAnyOrderElementsOf(WORKERS);
         assertThat(pool.getStatus().peerStatuses.get(0).sessions).extracting(s -> s.state).containsOnly("Established");
-        assertThat(Conditions.isTrue(pool.getStatus().conditions, BgpPeerPoolReconciler.PEERS_ESTABLISHED)).isTrue();
-        assertThat(Conditions.isTrue(pool.getStatus().conditions, BgpPeerPoolReconciler.ROUTES_CONVERGED)).isTrue();
+        assertThat(Conditions.isTrue(pool.getStatus().conditions, BgpPeerPoolConditions.PEERS_ESTABLISHED)).isTrue();
+        assertThat(Conditions.isTrue(pool.getStatus().conditions, BgpPeerPoolConditions.ROUTES_CONVERGED)).isTrue();
     }
 
     @Test
@@ -132,9 +135,9 @@ class RouterStatusOperatorTest {
     void unreachableRouterIsReportedAndRecovers() {
         lab.router().stop();
 
-        BgpPeerPool pool = awaitStatus(p -> assertThat(Conditions.find(p.getStatus().conditions, BgpPeerPoolReconciler.PEERS_ESTABLISHED)
+        BgpPeerPool pool = awaitStatus(p -> assertThat(Conditions.find(p.getStatus().conditions, BgpPeerPoolConditions.PEERS_ESTABLISHED)
                 .orElseThrow().getReason()).isEqualTo("RouterUnreachable"));
-        assertThat(Conditions.find(pool.getStatus().conditions, BgpPeerPoolReconciler.ROUTES_CONVERGED).orElseThrow().getStatus())
+        assertThat(Conditions.find(pool.getStatus().conditions, BgpPeerPoolConditions.ROUTES_CONVERGED).orElseThrow().getStatus())
                 .isEqualTo("Unknown");
         assertThat(pool.getStatus().peers).startsWith("?/");
 
@@ -171,26 +174,26 @@ class RouterStatusOperatorTest {
         try (LogCapture logs = new LogCapture()) {
             // A certificate rt-01 does not know.
             writeTlsSecret(intruder);
-            BgpPeerPool refused = awaitStatus(p -> assertThat(condition(p, BgpPeerPoolReconciler.PEERS_ESTABLISHED).getReason())
+            BgpPeerPool refused = awaitStatus(p -> assertThat(condition(p, BgpPeerPoolConditions.PEERS_ESTABLISHED).getReason())
                     .isEqualTo("RouterTLSFailed"));
-            var established = condition(refused, BgpPeerPoolReconciler.PEERS_ESTABLISHED);
+            var established = condition(refused, BgpPeerPoolConditions.PEERS_ESTABLISHED);
             assertThat(established.getStatus()).isEqualTo("Unknown");
             assertThat(established.getMessage()).contains("the TLS handshake failed").contains("kube-system/" + TLS_SECRET);
-            assertThat(condition(refused, BgpPeerPoolReconciler.ROUTES_CONVERGED).getReason()).isEqualTo("RouterTLSFailed");
-            assertThat(condition(refused, BgpPeerPoolReconciler.READY).getStatus()).isEqualTo("False");
+            assertThat(condition(refused, BgpPeerPoolConditions.ROUTES_CONVERGED).getReason()).isEqualTo("RouterTLSFailed");
+            assertThat(condition(refused, BgpPeerPoolConditions.READY).getStatus()).isEqualTo("False");
             System.out.println("router: refused certificate, PeersEstablished: " + established.getMessage());
 
             // No Secret at all, then one in a namespace the operator may not read.
             client.secrets().inNamespace("kube-system").withName(TLS_SECRET).delete();
-            awaitStatus(p -> assertThat(condition(p, BgpPeerPoolReconciler.PEERS_ESTABLISHED).getMessage())
+            awaitStatus(p -> assertThat(condition(p, BgpPeerPoolConditions.PEERS_ESTABLISHED).getMessage())
                     .contains("TLS Secret kube-system/" + TLS_SECRET + " not found"));
             client.resources(BgpPeerPool.class).withName("routing").edit(p -> {
                 p.getSpec().peers.get(0).router.tlsSecretRef.namespace = "default";
                 return p;
             });
-            BgpPeerPool forbidden = awaitStatus(p -> assertThat(condition(p, BgpPeerPoolReconciler.PEERS_ESTABLISHED).getMessage())
+            BgpPeerPool forbidden = awaitStatus(p -> assertThat(condition(p, BgpPeerPoolConditions.PEERS_ESTABLISHED).getMessage())
                     .contains("cannot read TLS Secret default/" + TLS_SECRET + " (HTTP 403; the operator may read Secrets only in kube-system)"));
-            assertThat(condition(forbidden, BgpPeerPoolReconciler.PEERS_ESTABLISHED).getReason()).isEqualTo("RouterTLSFailed");
+            assertThat(condition(forbidden, BgpPeerPoolConditions.PEERS_ESTABLISHED).getReason()).isEqualTo("RouterTLSFailed");
 
             // Back to the operator's certificate: the same picture as before.
             client.resources(BgpPeerPool.class).withName("routing").edit(p -> {
@@ -199,7 +202,7 @@ class RouterStatusOperatorTest {
             });
             writeTlsSecret(lab.operatorSecretData());
             BgpPeerPool recovered = awaitStatus(p -> assertThat(Conditions.isTrue(p.getStatus().conditions,
-                    BgpPeerPoolReconciler.PEERS_ESTABLISHED)).isTrue());
+                    BgpPeerPoolConditions.PEERS_ESTABLISHED)).isTrue());
             assertThat(recovered.getStatus().routes).isEqualTo("1/1");
 
             logs.close();

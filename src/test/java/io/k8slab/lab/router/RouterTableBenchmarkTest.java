@@ -17,10 +17,11 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolSpec;
+import io.k8slab.lab.api.v1alpha1.RouterAPI;
 import io.k8slab.lab.bench.BenchReport;
-import io.k8slab.lab.bgp.BgpPeerPool;
-import io.k8slab.lab.bgp.BgpPeerPoolSpec;
-import io.k8slab.lab.bgp.RouterAPI;
+import io.k8slab.lab.router.gobgp.GobgpRouterClient;
 import io.k8slab.lab.routes.ExpectedRoutes;
 import io.k8slab.lab.routes.RouterSurvey;
 import io.k8slab.lab.routes.RoutesFixtures;

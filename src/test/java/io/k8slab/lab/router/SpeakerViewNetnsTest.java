@@ -22,10 +22,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.k8slab.lab.bgp.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolConditions;
+import io.k8slab.lab.api.v1alpha1.RouteStatus;
 import io.k8slab.lab.bgp.BgpPeerPoolReconciler;
-import io.k8slab.lab.bgp.RouteStatus;
 import io.k8slab.lab.kube.Conditions;
+import io.k8slab.lab.router.gobgp.RouterClients;
 import io.k8slab.lab.testing.LoadBalancers;
 import io.k8slab.lab.testing.LocalOperator;
 import io.k8slab.lab.testing.Manifests;
@@ -127,7 +129,7 @@ class SpeakerViewNetnsTest {
             assertThat(session.state).isEqualTo("Established");
             assertThat(session.advertisedServices).isEqualTo(1);
         });
-        assertThat(Conditions.find(pool.getStatus().conditions, BgpPeerPoolReconciler.ROUTES_CONVERGED).orElseThrow().getStatus())
+        assertThat(Conditions.find(pool.getStatus().conditions, BgpPeerPoolConditions.ROUTES_CONVERGED).orElseThrow().getStatus())
                 .isEqualTo("False");
     }
 

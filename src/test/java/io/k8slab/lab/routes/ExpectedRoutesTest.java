@@ -13,10 +13,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.k8slab.lab.bgp.BgpPeer;
-import io.k8slab.lab.bgp.BgpPeerPoolSpec;
-import io.k8slab.lab.bgp.MetalLBTarget;
-import io.k8slab.lab.bgp.PoolProtocol;
+import io.k8slab.lab.api.v1alpha1.BgpPeer;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolSpec;
+import io.k8slab.lab.api.v1alpha1.MetalLbTarget;
+import io.k8slab.lab.api.v1alpha1.PoolProtocol;
 import io.k8slab.lab.routes.RoutesFixtures.ClusterBuilder;
 
 class ExpectedRoutesTest {
@@ -54,7 +54,7 @@ class ExpectedRoutesTest {
 
     static Consumer<BgpPeerPoolSpec> version(String version) {
         return spec -> {
-            spec.metallb = new MetalLBTarget();
+            spec.metallb = new MetalLbTarget();
             spec.metallb.version = version;
         };
     }

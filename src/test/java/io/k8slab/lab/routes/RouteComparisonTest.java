@@ -14,12 +14,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import io.k8slab.lab.bgp.BgpPeer;
-import io.k8slab.lab.bgp.PeerStatus;
-import io.k8slab.lab.bgp.RouteStatus;
-import io.k8slab.lab.bgp.SessionStatus;
+import io.k8slab.lab.api.v1alpha1.BgpPeer;
+import io.k8slab.lab.api.v1alpha1.PeerStatus;
+import io.k8slab.lab.api.v1alpha1.RouteStatus;
+import io.k8slab.lab.api.v1alpha1.SessionStatus;
 import io.k8slab.lab.kube.Networks;
-import io.k8slab.lab.kube.StatusDiff;
+import io.k8slab.lab.kube.client.StatusDiff;
 import io.k8slab.lab.router.RouterPeer;
 import io.k8slab.lab.router.RouterRoute;
 import io.k8slab.lab.routes.RouteComparison.Observation;

@@ -9,8 +9,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import io.k8slab.lab.bgp.BgpPeerPoolSpec;
-import io.k8slab.lab.bgp.PoolProtocol;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolSpec;
+import io.k8slab.lab.api.v1alpha1.PoolProtocol;
 
 /** What the survey asks the router about: the pool's BGP addresses as CIDRs, nothing else. Pure. */
 class RouterSurveyPrefixesTest {
@@ -29,7 +29,7 @@ class RouterSurveyPrefixesTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("pools")
-    void asksForThePoolsBgpAddresses(String name, List<io.k8slab.lab.bgp.AddressPool> pools, List<String> prefixes) {
+    void asksForThePoolsBgpAddresses(String name, List<io.k8slab.lab.api.v1alpha1.AddressPool> pools, List<String> prefixes) {
         BgpPeerPoolSpec spec = RoutesFixtures.referenceSpec();
         spec.addressPools = pools;
         ExpectedRoutes.Result expected = ExpectedRoutes.compute(spec, spec.peers.get(0), new RoutesFixtures.ClusterBuilder().build());

@@ -16,11 +16,11 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
-import io.k8slab.lab.bgp.AddressPool;
-import io.k8slab.lab.bgp.BgpAdvertisement;
-import io.k8slab.lab.bgp.BgpPeer;
-import io.k8slab.lab.bgp.BgpPeerPoolSpec;
-import io.k8slab.lab.bgp.PoolProtocol;
+import io.k8slab.lab.api.v1alpha1.AddressPool;
+import io.k8slab.lab.api.v1alpha1.BgpAdvertisement;
+import io.k8slab.lab.api.v1alpha1.BgpPeer;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolSpec;
+import io.k8slab.lab.api.v1alpha1.PoolProtocol;
 
 /** Cluster objects for the route tests, shaped like the reference lab's. */
 public final class RoutesFixtures {

@@ -1,0 +1,196 @@
+package io.k8slab.lab.metallb.apply;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.k8slab.lab.kube.Subset;
+import io.k8slab.lab.kube.Violation;
+import io.k8slab.lab.metallb.EffectiveTarget;
+import io.k8slab.lab.metallb.MetalLbRelease;
+import io.k8slab.lab.metallb.MetalLbVersion;
+import io.k8slab.lab.metallb.NotOwnedException;
+import io.k8slab.lab.metallb.Ownership;
+
+/**
+ * Installs an embedded MetalLB release ({@link MetalLbRelease}: v0.7.3, or v0.16.1's native manifest for the
+ * metallb.io era) and keeps its components as released: a deleted or edited component is applied again. Only what
+ * differs is written. A MetalLB installed another way ({@code install: false}) is found by the released names or,
+ * for the Helm chart, by its {@code app.kubernetes.io} labels.
+ */
+public final class MetalLbInstallation {
+
+    static final String RELEASED_NAMESPACE = "metallb-system";
+    static final String RELEASED_CONFIG_ARG = "--config=config";
+    public static final String FIELD_MANAGER = "lab-operator";
+    /** The Helm chart's labels: {@code app.kubernetes.io/name=metallb}, component {@code controller} or {@code speaker}. */
+    public static final String HELM_NAME_LABEL = "app.kubernetes.io/name";
+    public static final String HELM_COMPONENT_LABEL = "app.kubernetes.io/component";
+
+    /** How the components are doing: the controller Deployment and the speaker DaemonSet. */
+    public record Availability(boolean controllerAvailable, int speakersReady, int speakersDesired) {
+        public boolean available() {
+            return controllerAvailable && speakersDesired > 0 && speakersReady == speakersDesired;
+        }
+
+        public String describe() {
+            return "controller " + (controllerAvailable ? "available" : "not available") + ", speakers ready "
+                    + speakersReady + "/" + speakersDesired;
+        }
+    }
+
+    private MetalLbInstallation() {
+    }
+
+    /**
+     * Why the operator cannot install the target's MetalLB: it installs the embedded releases only (installing
+     * another release's manifest under this version's name would report something that is not running). Pure.
+     */
+    public static Optional<Violation> notInstallable(EffectiveTarget target) {
+        if (!target.install() || MetalLbVersion.parse(target.version()).isEmpty() || MetalLbRelease.of(target.version()).isPresent()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Violation("spec.metallb.version", "ReleaseNotEmbedded", "the operator installs MetalLB "
+                + MetalLbRelease.embeddedVersions() + " only, not " + target.version() + ": choose one of those, or set "
+                + "spec.metallb.install to false to configure a MetalLB " + target.version() + " installed another way"));
+    }
+
+    /**
+     * What the operator installs: the release's namespaced objects (service accounts, roles and bindings, the
+     * webhook's Secret and Service, the controller Deployment, the speaker DaemonSet, ...), adapted to the target's
+     * namespace and ConfigMap name and labelled as the operator's. The cluster-wide ones (Namespace, CRDs, cluster
+     * roles and bindings, the validating webhook configuration) ship in {@code deploy/metallb/<version>/cluster} for
+     * whoever installs the operator, so the operator needs no rights over cluster-wide RBAC. Pure.
+     */
+    public static List<GenericKubernetesResource> desired(EffectiveTarget target) {
+        MetalLbRelease release = MetalLbRelease.of(target.version())
+                .orElseThrow(() -> new IllegalArgumentException("no embedded MetalLB release " + target.version()));
+        List<GenericKubernetesResource> objects = new ArrayList<>();
+        for (JsonNode manifest : release.manifests()) {
+            if (!MetalLbRelease.namespaced(manifest)) {
+                continue;
+            }
+            ObjectNode object = (ObjectNode) manifest.deepCopy();
+            retarget(object, target);
+            ObjectNode metadata = (ObjectNode) object.get("metadata");
+            (metadata.has("labels") ? (ObjectNode) metadata.get("labels") : metadata.putObject("labels"))
+                    .put(Ownership.MANAGED_BY_LABEL, Ownership.MANAGED_BY);
+            objects.add(Serialization.jsonMapper().convertValue(object, GenericKubernetesResource.class));
+        }
+        return objects;
+    }
+
+    /**
+     * Applies every component that is missing or differs from the release, and returns what it wrote
+     * ({@code Kind/name}), empty when everything was in place. Writes nothing at all when a component exists that
+     * the operator does not own ({@link Ownership}): someone else's {@code controller} Deployment stays as it is.
+     *
+     * @throws NotOwnedException naming those components
+     */
+    public static List<String> ensure(KubernetesClient client, EffectiveTarget target) {
+        Map<GenericKubernetesResource, GenericKubernetesResource> live = new java.util.LinkedHashMap<>();
+        List<String> notOwned = new ArrayList<>();
+        for (GenericKubernetesResource object : desired(target)) {
+            GenericKubernetesResource found = client.resource(object).get();
+            if (!Ownership.mayWrite(found)) {
+                notOwned.add(Ownership.describe(found));
+            }
+            live.put(object, found);
+        }
+        if (!notOwned.isEmpty()) {
+            throw new NotOwnedException(notOwned);
+        }
+        List<String> written = new ArrayList<>();
+        live.forEach((object, found) -> {
+            if (found == null || !Subset.contains(Serialization.jsonMapper().valueToTree(found), Serialization.jsonMapper().valueToTree(object))) {
+                client.resource(object).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+                written.add(object.getKind() + "/" + object.getMetadata().getName());
+            }
+        });
+        return written;
+    }
+
+    /**
+     * Whether the controller Deployment and the speaker DaemonSet (as the informers hold them) are there and as
+     * released: the components that run, and the only ones watched. Pure.
+     */
+    public static boolean workloadsAsReleased(EffectiveTarget target, Optional<Deployment> controller, Optional<DaemonSet> speaker) {
+        if (controller.isEmpty() || speaker.isEmpty()) {
+            return false;
+        }
+        JsonNode controllerTree = Serialization.jsonMapper().valueToTree(controller.get());
+        JsonNode speakerTree = Serialization.jsonMapper().valueToTree(speaker.get());
+        return desired(target).stream().allMatch(object -> switch (object.getKind()) {
+            case "Deployment" -> Subset.contains(controllerTree, Serialization.jsonMapper().valueToTree(object));
+            case "DaemonSet" -> Subset.contains(speakerTree, Serialization.jsonMapper().valueToTree(object));
+            default -> true;
+        });
+    }
+
+    /** From the controller Deployment and speaker DaemonSet as the informers hold them (absent: not available). Pure. */
+    public static Availability availability(Optional<Deployment> controller, Optional<DaemonSet> speaker) {
+        boolean controllerAvailable = controller.map(Deployment::getStatus).map(s -> s.getAvailableReplicas())
+                .map(replicas -> replicas > 0).orElse(false);
+        int ready = speaker.map(DaemonSet::getStatus).map(s -> s.getNumberReady()).orElse(0);
+        int desired = speaker.map(DaemonSet::getStatus).map(s -> s.getDesiredNumberScheduled()).orElse(0);
+        return new Availability(controllerAvailable, ready, desired);
+    }
+
+    /**
+     * The target's controller: in its namespace, named as the released manifests name it or, when someone else
+     * installed MetalLB ({@code install: false}), labelled as the Helm chart labels its {@code <release>-controller}.
+     */
+    public static boolean isController(Deployment deployment, EffectiveTarget target) {
+        return isComponent(deployment, target, "controller");
+    }
+
+    public static boolean isSpeaker(DaemonSet daemonSet, EffectiveTarget target) {
+        return isComponent(daemonSet, target, "speaker");
+    }
+
+    private static boolean isComponent(HasMetadata object, EffectiveTarget target, String component) {
+        if (!target.namespace().equals(object.getMetadata().getNamespace())) {
+            return false;
+        }
+        if (component.equals(object.getMetadata().getName())) {
+            return true;
+        }
+        Map<String, String> labels = object.getMetadata().getLabels() == null ? Map.of() : object.getMetadata().getLabels();
+        return !target.install() && "metallb".equals(labels.get(HELM_NAME_LABEL)) && component.equals(labels.get(HELM_COMPONENT_LABEL));
+    }
+
+    private static void retarget(ObjectNode object, EffectiveTarget target) {
+        ((ObjectNode) object.get("metadata")).put("namespace", target.namespace());
+        object.path("subjects").forEach(subject -> ((ObjectNode) subject).put("namespace", target.namespace()));
+        // The default written out: server-side apply before Kubernetes 1.21 refuses a Service port without its
+        // protocol (a key of the ports list), as v0.16.1's webhook Service has it.
+        if ("Service".equals(object.path("kind").asText())) {
+            object.path("spec").path("ports").forEach(port -> {
+                if (!port.has("protocol")) {
+                    ((ObjectNode) port).put("protocol", "TCP");
+                }
+            });
+        }
+        object.path("spec").path("template").path("spec").path("containers").forEach(container -> {
+            ArrayNode args = (ArrayNode) container.path("args");
+            for (int i = 0; i < args.size(); i++) {
+                if (RELEASED_CONFIG_ARG.equals(args.get(i).asText())) {
+                    args.set(i, TextNode.valueOf("--config=" + target.configMapName()));
+                }
+            }
+        });
+    }
+
+}
