@@ -14,7 +14,7 @@ import io.k8slab.lab.api.v1alpha1.PoolProtocol;
  * MetalLB v0.7.3's defaults and value rules, in one place so that the validator (which checks the lab's spec),
  * the model (which parses a rendered config as MetalLB would) and the renderers cannot drift apart.
  */
-final class MetalLbRules {
+public final class MetalLbRules {
 
     static final int DEFAULT_PEER_PORT = 179;
     static final Duration DEFAULT_HOLD_TIME = Duration.ofSeconds(90);
@@ -33,7 +33,7 @@ final class MetalLbRules {
     }
 
     /** The spec's documented defaults, shared by the validator and both renderers: null means "not given". */
-    static PoolProtocol protocol(AddressPool pool) {
+    public static PoolProtocol protocol(AddressPool pool) {
         return pool.protocol == null ? PoolProtocol.bgp : pool.protocol;
     }
 
@@ -45,7 +45,7 @@ final class MetalLbRules {
         return Boolean.TRUE.equals(pool.avoidBuggyIPs);
     }
 
-    static int aggregationLength(BgpAdvertisement advertisement) {
+    public static int aggregationLength(BgpAdvertisement advertisement) {
         return advertisement.aggregationLength == null ? DEFAULT_AGGREGATION_LENGTH : advertisement.aggregationLength;
     }
 
@@ -54,7 +54,7 @@ final class MetalLbRules {
     }
 
     /** A pool's advertisements, or MetalLB's implicit one (each address as a /32) when none are given. */
-    static List<BgpAdvertisement> advertisements(AddressPool pool) {
+    public static List<BgpAdvertisement> advertisements(AddressPool pool) {
         return pool.advertisements == null || pool.advertisements.isEmpty() ? List.of(new BgpAdvertisement()) : pool.advertisements;
     }
 

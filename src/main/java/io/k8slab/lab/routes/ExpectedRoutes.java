@@ -24,12 +24,12 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.k8slab.lab.api.v1alpha1.AddressPool;
-import io.k8slab.lab.api.v1alpha1.BgpAdvertisement;
 import io.k8slab.lab.api.v1alpha1.BgpPeer;
 import io.k8slab.lab.api.v1alpha1.BgpPeerPoolSpec;
 import io.k8slab.lab.api.v1alpha1.PoolProtocol;
 import io.k8slab.lab.kube.Networks;
 import io.k8slab.lab.kube.Networks.Range;
+import io.k8slab.lab.metallb.MetalLbRules;
 
 /**
  * What a router should hold for a BgpPeerPool: one prefix per LoadBalancer IP in the pool's BGP ranges (a /32, or
@@ -45,8 +45,6 @@ public final class ExpectedRoutes {
 
     /** The topology key v1beta1 EndpointSlices name an endpoint's node with. */
     static final String HOSTNAME_TOPOLOGY = "kubernetes.io/hostname";
-
-    private static final int DEFAULT_AGGREGATION_LENGTH = 32;
 
     private ExpectedRoutes() {
     }
@@ -332,10 +330,10 @@ public final class ExpectedRoutes {
     private static List<PoolBlock> blocks(BgpPeerPoolSpec spec) {
         List<PoolBlock> blocks = new ArrayList<>();
         for (AddressPool pool : nullSafe(spec.addressPools)) {
-            if (pool.protocol != null && pool.protocol != PoolProtocol.bgp) {
+            if (MetalLbRules.protocol(pool) != PoolProtocol.bgp) {
                 continue;
             }
-            int[] lengths = aggregationLengths(pool.advertisements);
+            int[] lengths = aggregationLengths(pool);
             for (String address : nullSafe(pool.addresses)) {
                 Networks.parseCidrOrRange(address).ifPresent(range -> blocks.add(new PoolBlock(range, lengths)));
             }
@@ -343,12 +341,10 @@ public final class ExpectedRoutes {
         return blocks;
     }
 
-    private static int[] aggregationLengths(List<BgpAdvertisement> advertisements) {
-        if (advertisements == null || advertisements.isEmpty()) {
-            return new int[] { DEFAULT_AGGREGATION_LENGTH };
-        }
-        return advertisements.stream()
-                .mapToInt(a -> a.aggregationLength == null ? DEFAULT_AGGREGATION_LENGTH : a.aggregationLength)
+    /** MetalLB's defaults, from the rules the renderers use, so the routes expected are the ones MetalLB announces. */
+    private static int[] aggregationLengths(AddressPool pool) {
+        return MetalLbRules.advertisements(pool).stream()
+                .mapToInt(MetalLbRules::aggregationLength)
                 .filter(length -> length >= 0 && length <= 32)
                 .distinct().toArray();
     }
