@@ -5,6 +5,8 @@ import java.util.Optional;
 
 import io.k8slab.lab.api.v1alpha1.HostKeyTrust;
 import io.k8slab.lab.api.v1alpha1.JoinSettings;
+import io.k8slab.lab.api.v1alpha1.SecretReference;
+import io.k8slab.lab.api.v1alpha1.SshSettings;
 import io.k8slab.lab.kube.GoDurations;
 
 /**
@@ -13,8 +15,8 @@ import io.k8slab.lab.kube.GoDurations;
  */
 record EffectiveJoin(Duration tokenTTL, int parallelism, Optional<Ssh> ssh) {
 
-    static final Duration DEFAULT_TOKEN_TTL = Duration.ofMinutes(30);
-    static final int DEFAULT_PARALLELISM = 3;
+    static final Duration DEFAULT_TOKEN_TTL = GoDurations.parse(JoinSettings.DEFAULT_TOKEN_TTL).orElseThrow();
+    static final int DEFAULT_PARALLELISM = Integer.parseInt(JoinSettings.DEFAULT_PARALLELISM);
 
     /** Where the SSH Secret is and how to log in. */
     record Ssh(String user, int port, String secretNamespace, String secretName, boolean trustOnFirstUse) {
@@ -30,8 +32,10 @@ record EffectiveJoin(Duration tokenTTL, int parallelism, Optional<Ssh> ssh) {
         Duration ttl = Optional.ofNullable(join.tokenTTL).flatMap(GoDurations::parse).orElse(DEFAULT_TOKEN_TTL);
         int parallelism = join.parallelism == null ? DEFAULT_PARALLELISM : join.parallelism;
         Optional<Ssh> ssh = Optional.ofNullable(join.ssh).filter(s -> s.secretRef != null && s.secretRef.name != null)
-                .map(s -> new Ssh(s.user == null ? "vagrant" : s.user, s.port == null ? 22 : s.port,
-                        s.secretRef.namespace == null ? "kube-system" : s.secretRef.namespace, s.secretRef.name,
+                .map(s -> new Ssh(s.user == null ? SshSettings.DEFAULT_USER : s.user,
+                        s.port == null ? Integer.parseInt(SshSettings.DEFAULT_PORT) : s.port,
+                        s.secretRef.namespace == null ? SecretReference.DEFAULT_NAMESPACE : s.secretRef.namespace,
+                        s.secretRef.name,
                         s.hostKeyPolicy == HostKeyTrust.TrustOnFirstUse));
         return new EffectiveJoin(ttl, parallelism, ssh);
     }

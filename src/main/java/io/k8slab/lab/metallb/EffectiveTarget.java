@@ -7,10 +7,10 @@ public record EffectiveTarget(String version, String namespace, String configMap
 
     public static EffectiveTarget of(MetalLbTarget target) {
         MetalLbTarget given = target == null ? new MetalLbTarget() : target;
-        return new EffectiveTarget(given.version == null ? MetalLbVersion.DEFAULT.toString() : given.version,
-                given.namespace == null ? "metallb-system" : given.namespace,
-                given.configMapName == null ? "config" : given.configMapName,
-                given.install == null || given.install);
+        return new EffectiveTarget(given.version == null ? MetalLbTarget.DEFAULT_VERSION : given.version,
+                given.namespace == null ? MetalLbTarget.DEFAULT_NAMESPACE : given.namespace,
+                given.configMapName == null ? MetalLbTarget.DEFAULT_CONFIG_MAP_NAME : given.configMapName,
+                given.install == null ? Boolean.parseBoolean(MetalLbTarget.DEFAULT_INSTALL) : given.install);
     }
 
     @Override

@@ -11,12 +11,18 @@ import io.fabric8.generator.annotation.Required;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SecretReference {
 
+    /**
+     * The schema's defaults, also for code that reads a spec the API server did not default (it defaults only
+     * inside objects that are present).
+     */
+    public static final String DEFAULT_NAMESPACE = "kube-system";
+
     @Required
     @Pattern(Patterns.DNS_SUBDOMAIN)
     @JsonPropertyDescription("The Secret's name.")
     public String name;
 
-    @Default("kube-system")
+    @Default(DEFAULT_NAMESPACE)
     @Pattern(Patterns.DNS_SUBDOMAIN)
     @JsonPropertyDescription("The Secret's namespace.")
     public String namespace;

@@ -12,11 +12,18 @@ import io.fabric8.generator.annotation.Required;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SshSettings {
 
-    @Default("vagrant")
+    /**
+     * The schema's defaults, also for code that reads a spec the API server did not default (it defaults only
+     * inside objects that are present).
+     */
+    public static final String DEFAULT_USER = "vagrant";
+    public static final String DEFAULT_PORT = "22";
+
+    @Default(DEFAULT_USER)
     @JsonPropertyDescription("The user to log in as; it must be allowed to run kubeadm through sudo without a password.")
     public String user;
 
-    @Default("22")
+    @Default(DEFAULT_PORT)
     @Min(1)
     @Max(65535)
     @JsonPropertyDescription("The SSH port on every machine.")
