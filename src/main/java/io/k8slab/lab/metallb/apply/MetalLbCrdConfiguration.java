@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPoolConditions;
 import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.kube.Subset;
 import io.k8slab.lab.metallb.EffectiveTarget;
@@ -50,7 +51,7 @@ public final class MetalLbCrdConfiguration implements MetalLbConfiguration {
         return client.resources(BgpPeerPool.class).list().getItems().stream()
                 .filter(other -> !other.getMetadata().getName().equals(pool.getMetadata().getName()))
                 .filter(other -> EffectiveTarget.of(other.getSpec().metallb).equals(target))
-                .filter(other -> other.getStatus() != null && Conditions.isTrue(other.getStatus().conditions, "Valid"))
+                .filter(other -> other.getStatus() != null && Conditions.isTrue(other.getStatus().conditions, BgpPeerPoolConditions.VALID))
                 .toList();
     }
 
