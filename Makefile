@@ -37,6 +37,7 @@ $(JRE_BASE): hack/jre-base-image.sh
 bench: deps test-binaries ## Benchmarks against the real API server; writes target/bench/report.md and report.json
 	rm -rf target/bench
 	$(MVN) -B package -DskipTests
+	$(MVN) -B -f bench/floor-operator/pom.xml package -DskipTests
 	$(MVN) -B surefire:test -Dgroups=bench -Dexcluded.groups=
 
 run: test-binaries ## Run the operator against the current context, or a local control plane when none answers

@@ -2,6 +2,9 @@ package io.k8slab.lab.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,15 +65,38 @@ class OperatorBenchmarkTest {
     private static final String MLB = TestCluster.METALLB_NAMESPACE;
     private static final String CONFIG_MAP = "bench";
 
+    /** How long both operators sit idle after start before their footprint is read. */
+    private static final int SETTLE_SECONDS = Integer.getInteger("bench.settleSeconds", 20);
+
     private static final KubernetesClient client = TestCluster.get().client();
     private static PackagedOperator operator;
+    private static PackagedOperator floorOperator;
+    private static Duration floorReady;
+    private static Duration ready;
 
     @BeforeAll
-    static void startOperator() {
+    static void startOperator() throws IOException {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(MLB).endMetadata().build()).serverSideApply();
+        assertSameStack();
+        // One after the other, so neither start competes with the other for the CPUs.
+        floorOperator = PackagedOperator.startFloor("bench-floor");
+        floorReady = floorOperator.awaitReady(Duration.ofMinutes(2));
         operator = PackagedOperator.start("bench", Map.of());
-        Duration ready = operator.awaitReady(Duration.ofMinutes(2));
+        ready = operator.awaitReady(Duration.ofMinutes(2));
         BenchReport.record("5. Footprint", "start to ready (packaged, deploy/ JVM settings)", Map.of("ms", ready.toMillis()));
+    }
+
+    /** The floor is only a floor on the operator's own Quarkus and quarkus-operator-sdk. */
+    private static void assertSameStack() throws IOException {
+        String operatorPom = Files.readString(Path.of("pom.xml"));
+        String floorPom = Files.readString(Path.of("bench", "floor-operator", "pom.xml"));
+        for (String version : List.of("quarkus.version", "quarkus-operator-sdk.version")) {
+            var pattern = java.util.regex.Pattern.compile("<" + version + ">([^<]+)<");
+            var ours = pattern.matcher(operatorPom);
+            var floors = pattern.matcher(floorPom);
+            assertThat(ours.find() && floors.find()).as(version + " in both poms").isTrue();
+            assertThat(floors.group(1)).as("bench/floor-operator's " + version).isEqualTo(ours.group(1));
+        }
     }
 
     @AfterAll
@@ -78,6 +104,34 @@ class OperatorBenchmarkTest {
         if (operator != null) {
             operator.close();
         }
+        if (floorOperator != null) {
+            floorOperator.close();
+        }
+    }
+
+    @Test
+    @Order(0)
+    void footprintAgainstTheFloorOperator() throws IOException {
+        sleepSeconds(SETTLE_SECONDS);
+        long rss = operator.residentBytes();
+        long floorRss = floorOperator.residentBytes();
+        long heap = operator.heapAfterGcBytes();
+        long floorHeap = floorOperator.heapAfterGcBytes();
+        floorOperator.close();
+        floorOperator = null;
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("start to ready ms", ready.toMillis());
+        figures.put("floor start to ready ms", floorReady.toMillis());
+        figures.put("start to ready - floor ms (goal <= 500)", ready.minus(floorReady).toMillis());
+        figures.put("idle rss MiB (goal <= 150)", round(rss / 1048576.0));
+        figures.put("floor idle rss MiB", round(floorRss / 1048576.0));
+        figures.put("idle rss / floor (goal <= 1.15)", Math.round(100.0 * rss / floorRss) / 100.0);
+        figures.put("idle heap after GC MiB", round(heap / 1048576.0));
+        figures.put("floor idle heap after GC MiB", round(floorHeap / 1048576.0));
+        figures.put("idle seconds", SETTLE_SECONDS);
+        figures.put("jvm flags", String.join(" ", PackagedOperator.imageJvmArgs()));
+        BenchReport.record("5. Footprint", "against the floor operator (bench/floor-operator: one do-nothing reconciler, same flags)", figures);
+        assertThat(rss).isPositive();
     }
 
     @Test
@@ -288,7 +342,8 @@ class OperatorBenchmarkTest {
                         && Integer.valueOf(SERVICES).equals(p.getStatus().routeCounts.expected), 10, TimeUnit.MINUTES);
         BenchReport.record("4. Scale", "BgpPeerPool with " + SERVICES + " LoadBalancer Services: apply -> status with every expected route",
                 Map.of("ms", millisSince(start), "status bytes", Serialization.asJson(done.getStatus()).length(),
-                        "heap after GC bytes", operator.heapAfterGcBytes(), "rss bytes", operator.residentBytes()));
+                        "heap after GC bytes (beside the 1,000 nodes; goal < 128 MiB)", operator.heapAfterGcBytes(),
+                        "rss bytes", operator.residentBytes()));
     }
 
     @Test

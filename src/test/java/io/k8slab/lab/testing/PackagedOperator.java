@@ -23,6 +23,9 @@ import java.util.Properties;
 public final class PackagedOperator implements AutoCloseable {
 
     private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+    /** The footprint floor (issue 13): a do-nothing reconciler on the same stack, packaged by make bench. */
+    private static final Path FLOOR_JAR = Path.of("bench", "floor-operator", "target", "quarkus-app", "quarkus-run.jar");
+    public static final String FLOOR_USER_AGENT = "floor-operator";
     /** deploy/operator's memory limit (384Mi), as a JVM size. */
     static final String DEPLOYMENT_MEMORY_LIMIT = "384m";
 
@@ -59,8 +62,36 @@ public final class PackagedOperator implements AutoCloseable {
     }
 
     private static PackagedOperator start(String name, Map<String, String> extraProperties, Map<String, String> environment, boolean inPod) {
-        if (!Files.exists(JAR)) {
-            throw new IllegalStateException(JAR + " is missing: package the operator first (./mvnw package -DskipTests)");
+        List<String> settings = new ArrayList<>();
+        settings.add("-Dkubernetes.user.agent=" + TestCluster.OPERATOR_USER_AGENT);
+        settings.add("-Dkubernetes.impersonate.username=" + TestCluster.OPERATOR_SERVICE_ACCOUNT);
+        settings.add("-Dkubernetes.impersonate.group=system:serviceaccounts,system:serviceaccounts:lab-operator,system:authenticated");
+        if (inPod) {
+            // As in the cluster, where the ServiceAccount's namespace is the client's.
+            settings.add("-Dkubernetes.namespace=lab-operator");
+        }
+        extraProperties.forEach((key, value) -> settings.add("-D" + key + "=" + value));
+        Map<String, String> env = new java.util.HashMap<>(environment);
+        if (inPod) {
+            // deploy/operator's downward API: the Lease goes to the pod's namespace.
+            env.putIfAbsent("POD_NAMESPACE", "lab-operator");
+        }
+        return launch(JAR, name, settings, env, inPod);
+    }
+
+    /**
+     * The floor operator (bench/floor-operator, which {@code make bench} packages) with the operator's JVM flags and
+     * memory limit, as the test cluster's admin (it watches ConfigMaps everywhere) under {@link #FLOOR_USER_AGENT},
+     * so its requests are not counted as the operator's.
+     */
+    public static PackagedOperator startFloor(String name) {
+        return launch(FLOOR_JAR, name, List.of("-Dkubernetes.user.agent=" + FLOOR_USER_AGENT), Map.of(), false);
+    }
+
+    private static PackagedOperator launch(Path jar, String name, List<String> settings, Map<String, String> environment, boolean inPod) {
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: package it first (./mvnw package -DskipTests"
+                    + (jar.equals(FLOOR_JAR) ? " -f bench/floor-operator/pom.xml)" : ")"));
         }
         try {
             int port = ControlPlane.freePort();
@@ -71,22 +102,12 @@ public final class PackagedOperator implements AutoCloseable {
             // The Deployment's memory limit, which the JVM would read from its cgroup in the cluster.
             command.add("-XX:MaxRAM=" + DEPLOYMENT_MEMORY_LIMIT);
             command.add("-Dkubeconfig=" + TestCluster.get().kubeconfig());
-            command.add("-Dkubernetes.user.agent=" + TestCluster.OPERATOR_USER_AGENT);
-            command.add("-Dkubernetes.impersonate.username=" + TestCluster.OPERATOR_SERVICE_ACCOUNT);
-            command.add("-Dkubernetes.impersonate.group=system:serviceaccounts,system:serviceaccounts:lab-operator,system:authenticated");
-            if (inPod) {
-                // As in the cluster, where the ServiceAccount's namespace is the client's.
-                command.add("-Dkubernetes.namespace=lab-operator");
-            }
             command.add("-Dquarkus.http.port=" + port);
-            extraProperties.forEach((key, value) -> command.add("-D" + key + "=" + value));
+            command.addAll(settings);
             command.add("-jar");
-            command.add(JAR.toString());
+            command.add(jar.toString());
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-            if (inPod) {
-                // deploy/operator's downward API: the Lease goes to the pod's namespace.
-                builder.environment().put("POD_NAMESPACE", "lab-operator");
-            } else {
+            if (!inPod) {
                 builder.environment().remove("POD_NAMESPACE");
                 builder.environment().remove("KUBERNETES_NAMESPACE");
             }
