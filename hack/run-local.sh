@@ -20,10 +20,14 @@ log() { printf '[run-local] %s\n' "$*" >&2; }
 die() { printf '[run-local] ERROR: %s\n' "$*" >&2; exit 1; }
 
 PIDS=()
+# Last started, first stopped: kube-apiserver removes its own endpoint from etcd on the way out, and with etcd
+# already gone it retries for 20 s.
 cleanup() {
-  local pid
-  for pid in "${PIDS[@]+"${PIDS[@]}"}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]+"${PIDS[@]}"}"; do wait "$pid" 2>/dev/null || true; done
+  local i
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    kill "${PIDS[i]}" 2>/dev/null || true
+    wait "${PIDS[i]}" 2>/dev/null || true
+  done
 }
 trap cleanup EXIT
 
