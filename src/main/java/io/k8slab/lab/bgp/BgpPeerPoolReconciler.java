@@ -352,7 +352,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         RouterSurvey.Report routing = RouterSurvey.survey(pool, cluster(context, services, target),
                 router -> routers.forEndpoint(router.address, tlsSecrets.read(client, router)),
                 speakerView.map(view -> speakersOf(view, pool, others, valid)).orElse(null));
-        if (!routing.unreachable().isEmpty()) {
+        if (RouterSurvey.TLS_FAILED.equals(routing.unreachableReason())) {
             Optional.ofNullable(pool.getSpec().peers).orElse(List.of()).stream().filter(peer -> peer.router != null).forEach(peer -> tlsSecrets.forget(peer.router));
         }
         routing.neighborChanges().forEach(change -> events.normal(pool, "RouterNeighborsChanged", change));

@@ -13,9 +13,9 @@ import io.k8slab.lab.router.RouterTls;
 
 /**
  * The routers' client certificates, read from their Secrets at most once a {@link #REREAD} while the router answers:
- * the 10-second router refresh would otherwise read each Secret six times a minute. A router that could not be asked
- * has its Secret read again at the next refresh, so a fixed or rotated certificate is taken at once; a rotation that
- * the old certificate survives is taken within the minute, as the kubelet's Secret volumes do.
+ * the 10-second router refresh would otherwise read each Secret six times a minute. After a TLS failure the Secret is
+ * read again at the next refresh, so a fixed certificate is taken at once; a rotation that the old certificate
+ * survives is taken within the minute, as the kubelet's Secret volumes do. A router that is down keeps its copy.
  */
 final class RouterTlsSecrets {
 
@@ -47,7 +47,7 @@ final class RouterTlsSecrets {
         return tls;
     }
 
-    /** The router could not be asked: read its Secret again next time. */
+    /** TLS with the router failed: read its Secret again next time. */
     void forget(RouterAPI router) {
         if (router.tlsSecretRef != null && router.tlsSecretRef.name != null) {
             reads.remove(key(router));
