@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
@@ -23,6 +21,7 @@ import io.k8slab.lab.api.v1alpha1.SecretReference;
 import io.k8slab.lab.router.RouterTls;
 import io.k8slab.lab.router.RouterTlsException;
 import io.k8slab.lab.testing.OpenSsl;
+import io.k8slab.lab.testing.SettableClock;
 import io.k8slab.lab.testing.TestCluster;
 
 /**
@@ -33,23 +32,8 @@ class RouterTlsSecretsApiTest {
 
     private final KubernetesClient client = TestCluster.get().client();
     private final String name = "rt-01-api-" + UUID.randomUUID().toString().substring(0, 8);
-    private Instant now = Instant.parse("2026-12-02T10:00:00Z");
-    private final RouterTlsSecrets secrets = new RouterTlsSecrets(new Clock() {
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    });
+    private final SettableClock clock = new SettableClock(Instant.parse("2026-12-02T10:00:00Z"));
+    private final RouterTlsSecrets secrets = new RouterTlsSecrets(clock);
 
     @AfterEach
     void deleteSecret() {
@@ -63,14 +47,14 @@ class RouterTlsSecretsApiTest {
         assertThat(secrets.read(client, router)).map(RouterTls::version).contains(first);
 
         String second = writeSecret();
-        now = now.plus(Duration.ofSeconds(50));
+        clock.advance(Duration.ofSeconds(50));
         assertThat(secrets.read(client, router)).as("within the minute: the certificate read before").map(RouterTls::version).contains(first);
 
         secrets.forget(router);
         assertThat(secrets.read(client, router)).as("after the router could not be asked: read again").map(RouterTls::version).contains(second);
 
         String third = writeSecret();
-        now = now.plus(RouterTlsSecrets.REREAD);
+        clock.advance(RouterTlsSecrets.REREAD);
         assertThat(secrets.read(client, router)).as("a minute later: read again").map(RouterTls::version).contains(third);
     }
 

@@ -2,10 +2,8 @@ package io.k8slab.lab.metallb.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -20,29 +18,15 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.k8slab.lab.metallb.EffectiveTarget;
+import io.k8slab.lab.testing.SettableClock;
 
 class InstallationChecksTest {
 
     private static final EffectiveTarget TARGET = new EffectiveTarget("v0.7.3", "metallb-system", "config", true);
     private static final Duration INTERVAL = Duration.ofMinutes(5);
 
-    private Instant now = Instant.parse("2026-11-25T12:00:00Z");
-    private final InstallationChecks checks = new InstallationChecks(new Clock() {
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    }, INTERVAL);
+    private final SettableClock clock = new SettableClock(Instant.parse("2026-11-25T12:00:00Z"));
+    private final InstallationChecks checks = new InstallationChecks(clock, INTERVAL);
 
     @Test
     void theFirstLookChecks() {
@@ -52,9 +36,9 @@ class InstallationChecksTest {
     @Test
     void aCheckedTargetWithItsWorkloadsAsReleasedWaitsForTheInterval() {
         checks.checked(TARGET);
-        now = now.plus(INTERVAL).minusSeconds(1);
+        clock.advance(INTERVAL.minusSeconds(1));
         assertThat(checks.due(TARGET, Optional.of(released(Deployment.class)), Optional.of(released(DaemonSet.class)))).isFalse();
-        now = now.plusSeconds(1);
+        clock.advance(Duration.ofSeconds(1));
         assertThat(checks.due(TARGET, Optional.of(released(Deployment.class)), Optional.of(released(DaemonSet.class)))).isTrue();
     }
 
@@ -70,7 +54,7 @@ class InstallationChecksTest {
     @MethodSource("changedWorkloads")
     void aChangedWorkloadChecksAtOnce(String description, Optional<Deployment> controller, Optional<DaemonSet> speaker) {
         checks.checked(TARGET);
-        now = now.plusSeconds(10);
+        clock.advance(Duration.ofSeconds(10));
         assertThat(checks.due(TARGET, controller, speaker)).isTrue();
     }
 
