@@ -9,6 +9,7 @@ import static io.k8slab.lab.api.v1alpha1.LabClusterConditions.VALID;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +37,11 @@ final class LabClusterStatusAggregator {
 
     /** Ready's reason when a reconcile stopped on an unexpected failure. */
     static final String RECONCILE_ERROR = "ReconcileError";
+    /**
+     * The order of the conditions in status, whichever was set first: a failure or an invalid spec reported before
+     * anything else must not leave Ready ahead of the conditions it sums up.
+     */
+    private static final List<String> ORDER = List.of(VALID, TOKEN_READY, HOST_KEYS_KNOWN, NODES_JOINED, NODES_LABELED, READY);
 
     private LabClusterStatusAggregator() {
     }
@@ -64,7 +70,7 @@ final class LabClusterStatusAggregator {
                                 + waits.values().iterator().next(),
                 generation, scope.now);
         summarize(scope, nodes, status);
-        return status;
+        return ordered(status);
     }
 
     /** An invalid spec: Valid and Ready say why, and the last known node picture stays, as nothing was acted on. */
@@ -80,7 +86,7 @@ final class LabClusterStatusAggregator {
             status.readyNodes = cluster.getStatus().readyNodes;
             status.desiredNodes = cluster.getStatus().desiredNodes;
         }
-        return status;
+        return ordered(status);
     }
 
     /**
@@ -102,6 +108,11 @@ final class LabClusterStatusAggregator {
         Conditions.set(status.conditions, READY, false, RECONCILE_ERROR, failure + "; the operator retries",
                 cluster.getMetadata().getGeneration(), now);
         status.phase = "Degraded";
+        return ordered(status);
+    }
+
+    private static LabClusterStatus ordered(LabClusterStatus status) {
+        status.conditions.sort(Comparator.comparingInt(c -> ORDER.contains(c.getType()) ? ORDER.indexOf(c.getType()) : ORDER.size()));
         return status;
     }
 
