@@ -17,6 +17,8 @@ record EffectiveJoin(Duration tokenTTL, int parallelism, Optional<Ssh> ssh) {
 
     static final Duration DEFAULT_TOKEN_TTL = GoDurations.parse(JoinSettings.DEFAULT_TOKEN_TTL).orElseThrow();
     static final int DEFAULT_PARALLELISM = Integer.parseInt(JoinSettings.DEFAULT_PARALLELISM);
+    static final int DEFAULT_SSH_PORT = Integer.parseInt(SshSettings.DEFAULT_PORT);
+    static final HostKeyTrust DEFAULT_HOST_KEY_POLICY = HostKeyTrust.valueOf(SshSettings.DEFAULT_HOST_KEY_POLICY);
 
     /** Where the SSH Secret is and how to log in. */
     record Ssh(String user, int port, String secretNamespace, String secretName, boolean trustOnFirstUse) {
@@ -33,10 +35,10 @@ record EffectiveJoin(Duration tokenTTL, int parallelism, Optional<Ssh> ssh) {
         int parallelism = join.parallelism == null ? DEFAULT_PARALLELISM : join.parallelism;
         Optional<Ssh> ssh = Optional.ofNullable(join.ssh).filter(s -> s.secretRef != null && s.secretRef.name != null)
                 .map(s -> new Ssh(s.user == null ? SshSettings.DEFAULT_USER : s.user,
-                        s.port == null ? Integer.parseInt(SshSettings.DEFAULT_PORT) : s.port,
+                        s.port == null ? DEFAULT_SSH_PORT : s.port,
                         s.secretRef.namespace == null ? SecretReference.DEFAULT_NAMESPACE : s.secretRef.namespace,
                         s.secretRef.name,
-                        s.hostKeyPolicy == HostKeyTrust.TrustOnFirstUse));
+                        Optional.ofNullable(s.hostKeyPolicy).orElse(DEFAULT_HOST_KEY_POLICY) == HostKeyTrust.TrustOnFirstUse));
         return new EffectiveJoin(ttl, parallelism, ssh);
     }
 }

@@ -26,7 +26,7 @@ public final class NodeLabels {
     public static Map<String, String> desired(LabNode node) {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put(ROLE_PREFIX + node.role.label(), "");
-        labels.put(TYPE, node.type == null ? "worker" : node.type);
+        labels.put(TYPE, node.type == null ? LabNode.DEFAULT_TYPE : node.type);
         if (node.labels != null) {
             labels.putAll(node.labels);
         }

@@ -9,7 +9,7 @@ import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.k8slab.lab.api.v1alpha1.LabNode;
 import io.k8slab.lab.api.v1alpha1.NodePhase;
 import io.k8slab.lab.api.v1alpha1.NodeStatus;
-import io.k8slab.lab.join.Joiner;
+import io.k8slab.lab.join.MachineRuns;
 
 /** One spec node's status entry, from its Node object (if registered) and its join bookkeeping. Pure. */
 public final class NodeObservation {
@@ -18,7 +18,7 @@ public final class NodeObservation {
      * What the operator knows about a spec node: its Node object, whether the operator's labels are on it, its
      * join record, why joins cannot run now (if so), and its previous status entry (attempts and host key survive).
      */
-    record Facts(LabNode node, Optional<Node> registered, boolean labelled, Optional<Joiner.Record> join,
+    record Facts(LabNode node, Optional<Node> registered, boolean labelled, Optional<MachineRuns.Record> join,
             Optional<String> blocked, Optional<NodeStatus> previous) {
     }
 
@@ -29,11 +29,11 @@ public final class NodeObservation {
         NodeStatus status = new NodeStatus();
         status.name = facts.node().name;
         status.address = facts.node().address;
-        status.attempts = facts.join().map(Joiner.Record::attempts).filter(a -> a > 0)
+        status.attempts = facts.join().map(MachineRuns.Record::attempts).filter(a -> a > 0)
                 .or(() -> facts.previous().map(p -> p.attempts)).orElse(null);
-        status.lastAttemptTime = facts.join().map(Joiner.Record::lastAttempt).map(NodeObservation::timestamp)
+        status.lastAttemptTime = facts.join().map(MachineRuns.Record::lastAttempt).map(NodeObservation::timestamp)
                 .or(() -> facts.previous().map(p -> p.lastAttemptTime)).orElse(null);
-        status.hostKeyFingerprint = facts.join().map(Joiner.Record::hostKeyFingerprint)
+        status.hostKeyFingerprint = facts.join().map(MachineRuns.Record::hostKeyFingerprint)
                 .or(() -> facts.previous().map(p -> p.hostKeyFingerprint)).orElse(null);
 
         if (facts.registered().isPresent()) {
@@ -52,8 +52,8 @@ public final class NodeObservation {
             status.message = "control-plane node not registered; it is set up by kubeadm init, not joined";
             return status;
         }
-        Optional<Joiner.Record> join = facts.join();
-        if (join.isPresent() && join.get().state() != Joiner.State.FAILED) {
+        Optional<MachineRuns.Record> join = facts.join();
+        if (join.isPresent() && join.get().state() != MachineRuns.State.FAILED) {
             status.phase = NodePhase.Joining;
             status.message = join.get().isRunning() ? "running kubeadm join (attempt " + join.get().attempts() + ")" : join.get().message();
         } else if (facts.blocked().isPresent()) {

@@ -6,10 +6,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-import io.k8slab.lab.join.Joiner.Outcome;
+import io.k8slab.lab.join.MachineRuns.Outcome;
 
 /**
- * What a person would type on a worker, as Joiner tasks: check whether it already joined (or half-joined, then
+ * What a person would type on a worker, as MachineRuns tasks: check whether it already joined (or half-joined, then
  * reset it first), upload the
  * JoinConfiguration (mode 600, under the login user's home), run {@code sudo kubeadm join --config <file>}, remove
  * the file; or {@code sudo kubeadm reset -f} on a removed node. The token only travels on stdin and in the file,

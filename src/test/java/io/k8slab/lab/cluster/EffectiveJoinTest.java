@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Test;
 
 import io.k8slab.lab.api.v1alpha1.HostKeyTrust;
 import io.k8slab.lab.api.v1alpha1.JoinSettings;
+import io.k8slab.lab.api.v1alpha1.LabClusterSpec;
+import io.k8slab.lab.api.v1alpha1.NodeRemovalPolicy;
 import io.k8slab.lab.api.v1alpha1.SecretReference;
 import io.k8slab.lab.api.v1alpha1.SshSettings;
 
@@ -32,5 +34,14 @@ class EffectiveJoinTest {
 
         join.ssh.hostKeyPolicy = HostKeyTrust.TrustOnFirstUse;
         assertThat(EffectiveJoin.of(join).ssh().orElseThrow().trustOnFirstUse()).isTrue();
+    }
+
+    @Test
+    void removalDefaultsWhatTheApiServerDidNot() {
+        LabClusterSpec spec = new LabClusterSpec();
+        assertThat(EffectiveRemoval.of(spec)).isEqualTo(new EffectiveRemoval(NodeRemovalPolicy.Drain, Duration.ofMinutes(10)));
+        spec.nodeRemovalPolicy = NodeRemovalPolicy.Orphan;
+        spec.nodeDrainTimeout = "90s";
+        assertThat(EffectiveRemoval.of(spec)).isEqualTo(new EffectiveRemoval(NodeRemovalPolicy.Orphan, Duration.ofSeconds(90)));
     }
 }

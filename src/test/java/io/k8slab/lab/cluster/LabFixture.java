@@ -36,7 +36,7 @@ import io.k8slab.lab.api.v1alpha1.SecretReference;
 import io.k8slab.lab.api.v1alpha1.SshSettings;
 import io.k8slab.lab.join.BootstrapTokenIssuer;
 import io.k8slab.lab.join.FakeMachine;
-import io.k8slab.lab.join.Joiner;
+import io.k8slab.lab.join.MachineRuns;
 import io.k8slab.lab.join.KubeadmInit;
 import io.k8slab.lab.join.SshNodeShells;
 import io.k8slab.lab.kube.Backoff;
@@ -79,7 +79,7 @@ public final class LabFixture implements AutoCloseable {
 
     /** A reconciler like production's, with test timings. */
     static LabClusterReconciler reconciler() {
-        return new LabClusterReconciler(Clock.systemUTC(), Joiner.defaultExecutor(), new SshNodeShells(Duration.ofSeconds(5)), BACKOFF, RECHECK,
+        return new LabClusterReconciler(Clock.systemUTC(), MachineRuns.defaultExecutor(), new SshNodeShells(Duration.ofSeconds(5)), BACKOFF, RECHECK,
                 REGISTRATION);
     }
 

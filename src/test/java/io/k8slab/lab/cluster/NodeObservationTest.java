@@ -16,9 +16,9 @@ import io.k8slab.lab.api.v1alpha1.LabNode;
 import io.k8slab.lab.api.v1alpha1.NodePhase;
 import io.k8slab.lab.api.v1alpha1.NodeRole;
 import io.k8slab.lab.api.v1alpha1.NodeStatus;
-import io.k8slab.lab.join.Joiner;
-import io.k8slab.lab.join.Joiner.Record;
-import io.k8slab.lab.join.Joiner.State;
+import io.k8slab.lab.join.MachineRuns;
+import io.k8slab.lab.join.MachineRuns.Record;
+import io.k8slab.lab.join.MachineRuns.State;
 
 class NodeObservationTest {
 
@@ -39,7 +39,7 @@ class NodeObservationTest {
     }
 
     private static Record record(State state, int attempts, String message) {
-        return new Record(Joiner.Work.JOIN, state, attempts, T, message, "SHA256:key", T.plusSeconds(20), null, false);
+        return new Record(MachineRuns.Work.JOIN, state, attempts, T, message, "SHA256:key", T.plusSeconds(20), null, false);
     }
 
     private static NodeStatus previous() {
@@ -115,7 +115,7 @@ class NodeObservationTest {
         return Stream.of(
                 Arguments.of("a record", Optional.of(record(State.DONE, 3, "done")), 3, "2030-01-01T12:00:00Z", "SHA256:key"),
                 Arguments.of("no record", Optional.empty(), 2, "2029-12-31T00:00:00Z", "SHA256:old"),
-                Arguments.of("a record of a busy look only", Optional.of(new Record(Joiner.Work.JOIN, State.BUSY, 0, T, "busy", null, T, null, false)),
+                Arguments.of("a record of a busy look only", Optional.of(new Record(MachineRuns.Work.JOIN, State.BUSY, 0, T, "busy", null, T, null, false)),
                         2, "2030-01-01T12:00:00Z", "SHA256:old"));
     }
 }

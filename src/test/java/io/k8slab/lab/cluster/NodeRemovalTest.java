@@ -180,7 +180,7 @@ class NodeRemovalTest {
             await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(client.nodes().withName(leaving).get()).isNull());
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                     assertThat(removalEvents(lab.name)).anySatisfy(m -> assertThat(m).contains("ResetAbandoned", leaving,
-                    "kubeadm reset failed " + LabClusterReconciler.RESET_ATTEMPTS + " times", "cannot log in", "by hand")));
+                    "kubeadm reset failed " + RemoveNodes.RESET_ATTEMPTS + " times", "cannot log in", "by hand")));
         }
     }
 

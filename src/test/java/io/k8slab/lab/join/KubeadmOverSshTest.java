@@ -20,8 +20,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.k8slab.lab.join.Joiner.Outcome;
-import io.k8slab.lab.join.Joiner.State;
+import io.k8slab.lab.join.MachineRuns.Outcome;
+import io.k8slab.lab.join.MachineRuns.State;
 import io.k8slab.lab.testing.TestCluster;
 
 /** The join and reset procedures over real SSH (MINA client and server) to a test machine, against the real API server. */

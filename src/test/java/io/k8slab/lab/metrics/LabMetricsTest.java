@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import io.k8slab.lab.api.v1alpha1.PeerStatus;
 import io.k8slab.lab.api.v1alpha1.RouteCounts;
-import io.k8slab.lab.join.Joiner;
+import io.k8slab.lab.join.MachineRuns;
 import io.k8slab.lab.kube.Backoff;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -25,15 +25,15 @@ class LabMetricsTest {
     @Test
     void joinRunsAreCountedAndTimedByOutcome() throws InterruptedException {
         CountDownLatch finished = new CountDownLatch(3);
-        try (Joiner joiner = new Joiner(Executors.newCachedThreadPool(), Clock.systemUTC(), new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)),
+        try (MachineRuns runs = new MachineRuns(Executors.newCachedThreadPool(), Clock.systemUTC(), new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)),
                 Duration.ofSeconds(1), Duration.ofMinutes(5), cluster -> finished.countDown(), metrics)) {
-            joiner.start("lab", "node-1", Joiner.Work.JOIN, 5, "abcdef", () -> Joiner.Outcome.done("joined", null));
-            joiner.start("lab", "node-2", Joiner.Work.JOIN, 5, "abcdef", () -> Joiner.Outcome.failed("kubeadm join failed", null));
+            runs.start("lab", "node-1", MachineRuns.Work.JOIN, 5, "abcdef", () -> MachineRuns.Outcome.done("joined", null));
+            runs.start("lab", "node-2", MachineRuns.Work.JOIN, 5, "abcdef", () -> MachineRuns.Outcome.failed("kubeadm join failed", null));
             // A reset is no join.
-            joiner.start("lab", "node-3", Joiner.Work.RESET, 5, null, () -> Joiner.Outcome.done("reset", null));
+            runs.start("lab", "node-3", MachineRuns.Work.RESET, 5, null, () -> MachineRuns.Outcome.done("reset", null));
             assertThat(finished.await(10, TimeUnit.SECONDS)).isTrue();
             // The joined node never registers: failed too.
-            assertThat(joiner.expireUnregistered("lab", "node-1", Clock.systemUTC().instant().plus(Duration.ofMinutes(6)), "no Node")).isTrue();
+            assertThat(runs.expireUnregistered("lab", "node-1", Clock.systemUTC().instant().plus(Duration.ofMinutes(6)), "no Node")).isTrue();
         }
 
         assertThat(registry.get("lab.joins.started").counter().count()).isEqualTo(2);

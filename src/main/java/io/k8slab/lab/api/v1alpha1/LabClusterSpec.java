@@ -14,6 +14,13 @@ import io.fabric8.generator.annotation.Size;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class LabClusterSpec {
 
+    /**
+     * The schema's defaults, also for code that reads a spec the API server did not default (it defaults only
+     * inside objects that are present).
+     */
+    public static final String DEFAULT_NODE_REMOVAL_POLICY = "Drain";
+    public static final String DEFAULT_NODE_DRAIN_TIMEOUT = "10m";
+
     @Required
     @Pattern(Patterns.HOST_PORT)
     @JsonPropertyDescription("The API server endpoint workers join, host:port (the reference lab: 172.17.0.10:6443).")
@@ -35,12 +42,12 @@ public class LabClusterSpec {
     @JsonPropertyDescription("How workers join: token lifetime, SSH access, parallelism.")
     public JoinSettings join;
 
-    @Default("Drain")
+    @Default(DEFAULT_NODE_REMOVAL_POLICY)
     @JsonPropertyDescription("What happens to a node removed from spec.nodes: Drain (cordon, drain, delete the Node), "
             + "DrainAndReset (also run kubeadm reset on it over SSH) or Orphan (leave it alone).")
     public NodeRemovalPolicy nodeRemovalPolicy;
 
-    @Default("10m")
+    @Default(DEFAULT_NODE_DRAIN_TIMEOUT)
     @Pattern(Patterns.DURATION)
     @JsonPropertyDescription("How long a removed node's drain may take (like Cluster API's nodeDrainTimeout), a Go "
             + "duration such as 10m: pods a PodDisruptionBudget or a dead kubelet keep there past it are left behind, "

@@ -14,6 +14,9 @@ import io.fabric8.generator.annotation.Size;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class LabNode {
 
+    /** The schema's default, also for code that reads a node the API server did not default. */
+    public static final String DEFAULT_TYPE = "worker";
+
     @Required
     @Size(max = 253)
     @Pattern(Patterns.DNS_SUBDOMAIN)
@@ -30,7 +33,7 @@ public class LabNode {
             + "control-plane and master nodes are labelled but never joined.")
     public NodeRole role;
 
-    @Default("worker")
+    @Default(DEFAULT_TYPE)
     @Size(max = 63)
     @Pattern(Patterns.LABEL_VALUE)
     @JsonPropertyDescription("The value of the node's 'type' label, e.g. worker or master.")

@@ -18,6 +18,7 @@ public class SshSettings {
      */
     public static final String DEFAULT_USER = "vagrant";
     public static final String DEFAULT_PORT = "22";
+    public static final String DEFAULT_HOST_KEY_POLICY = "KnownHosts";
 
     @Default(DEFAULT_USER)
     @JsonPropertyDescription("The user to log in as; it must be allowed to run kubeadm through sudo without a password.")
@@ -34,7 +35,7 @@ public class SshSettings {
             + "(OpenSSH format), the host keys of the machines.")
     public SecretReference secretRef;
 
-    @Default("KnownHosts")
+    @Default(DEFAULT_HOST_KEY_POLICY)
     @JsonPropertyDescription("Which host keys are trusted. KnownHosts: only those known_hosts lists; a machine it does "
             + "not list is not contacted (no token goes to it) until it does. TrustOnFirstUse: for a machine known_hosts "
             + "does not list, the first key it shows is pinned in Secret kube-system/lab-host-keys-<LabCluster> and "

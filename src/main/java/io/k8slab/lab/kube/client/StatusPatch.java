@@ -23,11 +23,16 @@ public final class StatusPatch {
         if (!StatusDiff.changed(resource.getStatus(), status)) {
             return UpdateControl.noUpdate();
         }
+        return UpdateControl.patchStatus(patch(resource, status, empty));
+    }
+
+    /** The patch itself: the resource's name, namespace and resourceVersion, and {@code status}. */
+    public static <S, R extends CustomResource<?, S>> R patch(R resource, S status, Supplier<R> empty) {
         R patch = empty.get();
         patch.setMetadata(new ObjectMetaBuilder().withName(resource.getMetadata().getName())
                 .withNamespace(resource.getMetadata().getNamespace())
                 .withResourceVersion(resource.getMetadata().getResourceVersion()).build());
         patch.setStatus(status);
-        return UpdateControl.patchStatus(patch);
+        return patch;
     }
 }

@@ -20,14 +20,14 @@ import io.k8slab.lab.kube.Backoff;
 import io.k8slab.lab.metrics.LabMetrics;
 
 /**
- * Runs the slow work on machines (a kubeadm join, or a kubeadm reset of a removed node) off the reconcile thread,
+ * The kubeadm runs on the lab's machines over SSH (a join, or the reset of a removed node), off the reconcile thread,
  * at most {@code limit} at a time per LabCluster, and keeps each node's bookkeeping: attempts, the last outcome,
  * when to retry (exponential backoff after a failure). When a run ends it calls {@code onFinished} with the
  * LabCluster's name, so the reconciler looks again.
  */
-public final class Joiner implements AutoCloseable {
+public final class MachineRuns implements AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(Joiner.class);
+    private static final Logger LOG = Logger.getLogger(MachineRuns.class);
 
     public enum Work { JOIN, RESET }
 
@@ -85,13 +85,13 @@ public final class Joiner implements AutoCloseable {
     private final Map<String, Map<String, Future<?>>> runs = new HashMap<>();
 
     /** {@code registration}: how long a Node may take to register after its join succeeded. */
-    public Joiner(ExecutorService executor, Clock clock, Backoff backoff, Duration recheck, Duration registration,
+    public MachineRuns(ExecutorService executor, Clock clock, Backoff backoff, Duration recheck, Duration registration,
             Consumer<String> onFinished) {
         this(executor, clock, backoff, recheck, registration, onFinished, LabMetrics.global());
     }
 
     /** {@code metrics}: where join runs are counted and timed. */
-    public Joiner(ExecutorService executor, Clock clock, Backoff backoff, Duration recheck, Duration registration,
+    public MachineRuns(ExecutorService executor, Clock clock, Backoff backoff, Duration recheck, Duration registration,
             Consumer<String> onFinished, LabMetrics metrics) {
         this.metrics = metrics;
         this.executor = executor;
@@ -102,11 +102,11 @@ public final class Joiner implements AutoCloseable {
         this.onFinished = onFinished;
     }
 
-    /** Daemon threads, created as joins need them; the per-cluster limit bounds how many. */
+    /** Daemon threads, created as runs need them; the per-cluster limit bounds how many. */
     public static ExecutorService defaultExecutor() {
         AtomicInteger count = new AtomicInteger();
         return Executors.newCachedThreadPool(runnable -> {
-            Thread thread = new Thread(runnable, "lab-join-" + count.incrementAndGet());
+            Thread thread = new Thread(runnable, "lab-machine-run-" + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });

@@ -15,29 +15,29 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.k8slab.lab.join.Joiner.Outcome;
-import io.k8slab.lab.join.Joiner.Record;
-import io.k8slab.lab.join.Joiner.State;
-import io.k8slab.lab.join.Joiner.Work;
+import io.k8slab.lab.join.MachineRuns.Outcome;
+import io.k8slab.lab.join.MachineRuns.Record;
+import io.k8slab.lab.join.MachineRuns.State;
+import io.k8slab.lab.join.MachineRuns.Work;
 import io.k8slab.lab.kube.Backoff;
 
-class JoinerTest {
+class MachineRunsTest {
 
     private static final Instant NOW = Instant.parse("2030-01-01T12:00:00Z");
     private static final Backoff BACKOFF = new Backoff(Duration.ofSeconds(10), Duration.ofMinutes(5));
     private static final Duration RECHECK = Duration.ofSeconds(5);
 
     private final BlockingQueue<String> finished = new LinkedBlockingQueue<>();
-    private final Joiner joiner = new Joiner(Joiner.defaultExecutor(), Clock.fixed(NOW, ZoneOffset.UTC), BACKOFF, RECHECK, Duration.ofMinutes(5), finished::add);
+    private final MachineRuns runs = new MachineRuns(MachineRuns.defaultExecutor(), Clock.fixed(NOW, ZoneOffset.UTC), BACKOFF, RECHECK, Duration.ofMinutes(5), finished::add);
     private final CountDownLatch release = new CountDownLatch(1);
 
     @AfterEach
     void close() {
         release.countDown();
-        joiner.close();
+        runs.close();
     }
 
-    private Joiner.Task blocked(Outcome outcome) {
+    private MachineRuns.Task blocked(Outcome outcome) {
         return () -> {
             try {
                 release.await();
@@ -49,23 +49,23 @@ class JoinerTest {
     }
 
     private Record finish(String node, Outcome outcome) throws InterruptedException {
-        assertThat(joiner.start("lab", node, Work.JOIN, 3, "tokenid", () -> outcome)).isTrue();
+        assertThat(runs.start("lab", node, Work.JOIN, 3, "tokenid", () -> outcome)).isTrue();
         assertThat(finished.poll(5, TimeUnit.SECONDS)).isEqualTo("lab");
-        return joiner.records("lab").get(node);
+        return runs.records("lab").get(node);
     }
 
     @Test
     void runsAtMostTheLimitPerClusterAndNeverTheSameNodeTwice() {
         Outcome done = Outcome.done("joined", "SHA256:k");
-        assertThat(joiner.start("lab", "a", Work.JOIN, 2, "t1", blocked(done))).isTrue();
-        assertThat(joiner.start("lab", "a", Work.JOIN, 2, "t1", blocked(done))).as("already running").isFalse();
-        assertThat(joiner.start("lab", "b", Work.JOIN, 2, "t1", blocked(done))).isTrue();
-        assertThat(joiner.start("lab", "c", Work.JOIN, 2, "t1", blocked(done))).as("limit reached").isFalse();
-        assertThat(joiner.start("other", "c", Work.JOIN, 2, "t2", blocked(done))).as("limits are per cluster").isTrue();
+        assertThat(runs.start("lab", "a", Work.JOIN, 2, "t1", blocked(done))).isTrue();
+        assertThat(runs.start("lab", "a", Work.JOIN, 2, "t1", blocked(done))).as("already running").isFalse();
+        assertThat(runs.start("lab", "b", Work.JOIN, 2, "t1", blocked(done))).isTrue();
+        assertThat(runs.start("lab", "c", Work.JOIN, 2, "t1", blocked(done))).as("limit reached").isFalse();
+        assertThat(runs.start("other", "c", Work.JOIN, 2, "t2", blocked(done))).as("limits are per cluster").isTrue();
 
-        assertThat(joiner.running("lab")).isEqualTo(2);
-        assertThat(joiner.tokensInUse("lab")).isEqualTo(Set.of("t1"));
-        assertThat(joiner.records("lab").get("a")).satisfies(r -> {
+        assertThat(runs.running("lab")).isEqualTo(2);
+        assertThat(runs.tokensInUse("lab")).isEqualTo(Set.of("t1"));
+        assertThat(runs.records("lab").get("a")).satisfies(r -> {
             assertThat(r.state()).isEqualTo(State.RUNNING);
             assertThat(r.attempts()).isEqualTo(1);
             assertThat(r.lastAttempt()).isEqualTo(NOW);
@@ -86,7 +86,7 @@ class JoinerTest {
         assertThat(second.attempts()).isEqualTo(2);
         assertThat(second.retryAt()).isEqualTo(NOW.plusSeconds(20));
         assertThat(second.hostKeyFingerprint()).as("a key once seen is kept").isEqualTo("SHA256:k");
-        assertThat(joiner.tokensInUse("lab")).isEmpty();
+        assertThat(runs.tokensInUse("lab")).isEmpty();
     }
 
     @Test
@@ -107,14 +107,14 @@ class JoinerTest {
         Record done = finish("a", Outcome.done("kubeadm join succeeded", "SHA256:k"));
         assertThat(done.resetFirst()).isFalse();
 
-        assertThat(joiner.expireUnregistered("lab", "a", NOW.plus(Duration.ofMinutes(4)), "not registered")).as("before the deadline").isFalse();
-        assertThat(joiner.expireUnregistered("lab", "a", NOW.plus(Duration.ofMinutes(5)), "not registered")).isTrue();
-        Record failed = joiner.records("lab").get("a");
+        assertThat(runs.expireUnregistered("lab", "a", NOW.plus(Duration.ofMinutes(4)), "not registered")).as("before the deadline").isFalse();
+        assertThat(runs.expireUnregistered("lab", "a", NOW.plus(Duration.ofMinutes(5)), "not registered")).isTrue();
+        Record failed = runs.records("lab").get("a");
         assertThat(failed.state()).isEqualTo(State.FAILED);
         assertThat(failed.message()).isEqualTo("not registered");
         assertThat(failed.resetFirst()).isTrue();
         assertThat(failed.attempts()).isEqualTo(1);
-        assertThat(joiner.expireUnregistered("lab", "a", NOW.plus(Duration.ofMinutes(9)), "again")).as("only a DONE join expires").isFalse();
+        assertThat(runs.expireUnregistered("lab", "a", NOW.plus(Duration.ofMinutes(9)), "again")).as("only a DONE join expires").isFalse();
 
         Record retried = finish("a", Outcome.done("joined again", "SHA256:k"));
         assertThat(retried.resetFirst()).as("a fresh run starts clean").isFalse();
@@ -124,9 +124,9 @@ class JoinerTest {
     @Test
     void anotherKindOfWorkStartsItsOwnCount() throws InterruptedException {
         finish("a", Outcome.failed("join failed", "SHA256:k"));
-        assertThat(joiner.start("lab", "a", Work.RESET, 3, null, () -> Outcome.done("reset", "SHA256:k"))).isTrue();
+        assertThat(runs.start("lab", "a", Work.RESET, 3, null, () -> Outcome.done("reset", "SHA256:k"))).isTrue();
         assertThat(finished.poll(5, TimeUnit.SECONDS)).isEqualTo("lab");
-        assertThat(joiner.records("lab").get("a")).satisfies(r -> {
+        assertThat(runs.records("lab").get("a")).satisfies(r -> {
             assertThat(r.work()).isEqualTo(Work.RESET);
             assertThat(r.attempts()).isEqualTo(1);
         });
@@ -134,28 +134,28 @@ class JoinerTest {
 
     @Test
     void aThrowingTaskBecomesAFailure() throws InterruptedException {
-        assertThat(joiner.start("lab", "a", Work.JOIN, 3, "t", () -> {
+        assertThat(runs.start("lab", "a", Work.JOIN, 3, "t", () -> {
             throw new IllegalStateException("boom");
         })).isTrue();
         assertThat(finished.poll(5, TimeUnit.SECONDS)).isEqualTo("lab");
-        assertThat(joiner.records("lab").get("a").message()).isEqualTo("internal error: IllegalStateException");
+        assertThat(runs.records("lab").get("a").message()).isEqualTo("internal error: IllegalStateException");
     }
 
     @Test
     void retainKeepsRunningWorkAndSeedsNeverOverwrite() throws InterruptedException {
         finish("done", Outcome.done("joined", null));
-        joiner.start("lab", "running", Work.JOIN, 3, "t", blocked(Outcome.done("joined", null)));
-        joiner.retain("lab", Set.of());
-        assertThat(joiner.records("lab")).containsOnlyKeys("running");
+        runs.start("lab", "running", Work.JOIN, 3, "t", blocked(Outcome.done("joined", null)));
+        runs.retain("lab", Set.of());
+        assertThat(runs.records("lab")).containsOnlyKeys("running");
 
         Record seed = new Record(Work.JOIN, State.FAILED, 4, NOW, "from status", null, NOW, null, false);
-        joiner.seed("lab", "running", seed);
-        joiner.seed("lab", "restored", seed);
-        assertThat(joiner.records("lab").get("running").state()).isEqualTo(State.RUNNING);
-        assertThat(joiner.records("lab").get("restored")).isEqualTo(seed);
+        runs.seed("lab", "running", seed);
+        runs.seed("lab", "restored", seed);
+        assertThat(runs.records("lab").get("running").state()).isEqualTo(State.RUNNING);
+        assertThat(runs.records("lab").get("restored")).isEqualTo(seed);
 
-        joiner.forget("lab");
-        assertThat(joiner.records("lab")).isEmpty();
-        assertThat(joiner.running("lab")).isZero();
+        runs.forget("lab");
+        assertThat(runs.records("lab")).isEmpty();
+        assertThat(runs.running("lab")).isZero();
     }
 }

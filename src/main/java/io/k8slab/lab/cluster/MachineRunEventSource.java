@@ -8,16 +8,16 @@ import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInbound
 import io.k8slab.lab.api.v1alpha1.LabCluster;
 
 /**
- * Wakes the reconciler when a join (or reset) finishes on its executor, and ties that executor to the controller's
+ * Wakes the reconciler when a machine run (a kubeadm join or reset) finishes on its executor, and ties that executor to the controller's
  * life: stopping the controller stops the runs, and a deleted LabCluster's runs are cancelled.
  */
-final class JoinEventSource extends SimpleInboundEventSource<LabCluster> implements ResourceEventAware<LabCluster> {
+final class MachineRunEventSource extends SimpleInboundEventSource<LabCluster> implements ResourceEventAware<LabCluster> {
 
     private final Consumer<String> onDeleted;
     private final Runnable onStop;
 
-    JoinEventSource(Consumer<String> onDeleted, Runnable onStop) {
-        super("joins");
+    MachineRunEventSource(Consumer<String> onDeleted, Runnable onStop) {
+        super("machine-runs");
         this.onDeleted = onDeleted;
         this.onStop = onStop;
     }
