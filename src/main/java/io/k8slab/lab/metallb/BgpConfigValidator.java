@@ -86,10 +86,10 @@ public final class BgpConfigValidator {
 
     private void checkTarget() {
         MetalLbVersion.check(spec.metallb == null ? null : spec.metallb.version).ifPresent(violations::add);
-        EffectiveTarget mine = EffectiveTarget.of(spec.metallb);
-        others.stream().filter(other -> !EffectiveTarget.of(other.getSpec().metallb).equals(mine)).findFirst()
+        ResolvedTarget mine = ResolvedTarget.of(spec.metallb);
+        others.stream().filter(other -> !ResolvedTarget.of(other.getSpec().metallb).equals(mine)).findFirst()
                 .ifPresent(other -> add("spec.metallb", "MetalLBTargetConflict", mine + " differs from "
-                        + EffectiveTarget.of(other.getSpec().metallb) + " of BgpPeerPool '" + name(other)
+                        + ResolvedTarget.of(other.getSpec().metallb) + " of BgpPeerPool '" + name(other)
                         + "'; all BgpPeerPools configure the same MetalLB"));
     }
 
@@ -322,7 +322,7 @@ public final class BgpConfigValidator {
             }
         }
         if (mode == MetalLbVersion.Mode.CRD) {
-            MetalLbCrdRules.advertisements(field, spec, advertisements).forEach(violations::add);
+            CrdRules.advertisements(field, spec, advertisements).forEach(violations::add);
         }
     }
 

@@ -17,18 +17,18 @@ import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
  * communities, bgp-advertisements) appear only when given. Hold times are written in whole seconds, which is what
  * MetalLB uses anyway.
  */
-public final class MetalLbConfigRenderer {
+public final class ConfigMapRenderer {
 
-    private MetalLbConfigRenderer() {
+    private ConfigMapRenderer() {
     }
 
     public static String render(List<BgpPeerPool> validPools) {
         Merged merged = Merged.of(validPools);
-        List<MetalLbConfigFile.Peer> peers = merged.peers().keySet().stream().map(MetalLbConfigRenderer::peer).toList();
-        List<MetalLbConfigFile.AddressPool> pools = merged.pools().stream()
-                .flatMap(owner -> owner.getSpec().addressPools.stream()).map(MetalLbConfigRenderer::pool).toList();
+        List<ConfigFile.Peer> peers = merged.peers().keySet().stream().map(ConfigMapRenderer::peer).toList();
+        List<ConfigFile.AddressPool> pools = merged.pools().stream()
+                .flatMap(owner -> owner.getSpec().addressPools.stream()).map(ConfigMapRenderer::pool).toList();
         Map<String, String> communities = merged.communities();
-        return new MetalLbConfigFile(nullIfEmpty(peers), communities.isEmpty() ? null : communities, nullIfEmpty(pools)).write();
+        return new ConfigFile(nullIfEmpty(peers), communities.isEmpty() ? null : communities, nullIfEmpty(pools)).write();
     }
 
     /** SHA-256 of the rendered config, lower-case hex: what the status reports and what tells a change. */
@@ -40,16 +40,16 @@ public final class MetalLbConfigRenderer {
         }
     }
 
-    private static MetalLbConfigFile.Peer peer(EffectivePeer peer) {
-        return new MetalLbConfigFile.Peer(peer.myASN(), peer.asn(), peer.address(), peer.port(), peer.holdTimeText(), peer.routerID(),
-                peer.nodeSelector().isEmpty() ? null : List.of(new MetalLbConfigFile.NodeSelector(peer.nodeSelector(), null)), null);
+    private static ConfigFile.Peer peer(EffectivePeer peer) {
+        return new ConfigFile.Peer(peer.myASN(), peer.asn(), peer.address(), peer.port(), peer.holdTimeText(), peer.routerID(),
+                peer.nodeSelector().isEmpty() ? null : List.of(new ConfigFile.NodeSelector(peer.nodeSelector(), null)), null);
     }
 
-    private static MetalLbConfigFile.AddressPool pool(AddressPool pool) {
-        List<MetalLbConfigFile.BgpAdvertisement> advertisements = pool.advertisements == null ? null
-                : pool.advertisements.stream().map(ad -> new MetalLbConfigFile.BgpAdvertisement(MetalLbRules.aggregationLength(ad),
+    private static ConfigFile.AddressPool pool(AddressPool pool) {
+        List<ConfigFile.BgpAdvertisement> advertisements = pool.advertisements == null ? null
+                : pool.advertisements.stream().map(ad -> new ConfigFile.BgpAdvertisement(MetalLbRules.aggregationLength(ad),
                         MetalLbRules.localPref(ad), nullIfEmpty(ad.communities))).toList();
-        return new MetalLbConfigFile.AddressPool(pool.name, MetalLbRules.protocol(pool).name(), pool.addresses,
+        return new ConfigFile.AddressPool(pool.name, MetalLbRules.protocol(pool).name(), pool.addresses,
                 MetalLbRules.avoidBuggyIPs(pool), MetalLbRules.autoAssign(pool), nullIfEmpty(advertisements));
     }
 

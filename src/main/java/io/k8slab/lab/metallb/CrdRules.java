@@ -9,7 +9,7 @@ import io.k8slab.lab.kube.Violation;
 
 /**
  * Rules of MetalLB's configuration parser for its custom resources that v0.7.3's parser lacks, for the resources
- * {@link MetalLbCrdRenderer} writes. The source is {@code internal/config/config.go} at v0.16.1, function
+ * {@link CrdRenderer} writes. The source is {@code internal/config/config.go} at v0.16.1, function
  * {@code For}: the one parse-and-validate step that MetalLB's validating webhook, its controller and its speakers
  * all run, so a resource that breaks one of these rules is refused by the webhook or, written past it, makes
  * MetalLB keep its previous configuration. The rest of that function either matches a v0.7.3 rule
@@ -19,9 +19,9 @@ import io.k8slab.lab.kube.Violation;
  * writes (BGPPeer connectTime and enableGracefulRestart, BGPAdvertisement serviceSelectors) or objects only
  * MetalLB writes (ServiceBGPStatus, ServiceL2Status); MetalLbCelRulesTest keeps that list in step with the manifest.
  */
-final class MetalLbCrdRules {
+final class CrdRules {
 
-    private MetalLbCrdRules() {
+    private CrdRules() {
     }
 
     /** The violations of one bgp pool's advertisements; {@code field} is the pool's path. */
@@ -31,7 +31,7 @@ final class MetalLbCrdRules {
             String adField = field + ".advertisements[" + k + "]";
             BgpAdvertisement advertisement = advertisements.get(k);
             // bgpAdvertisementFromCR: validateDuplicate(crdAd.Spec.Communities, "community"), on the strings as written.
-            List<String> written = MetalLbCrdRenderer.communities(spec, advertisement);
+            List<String> written = CrdRenderer.communities(spec, advertisement);
             for (int c = 0; c < written.size(); c++) {
                 int first = written.indexOf(written.get(c));
                 if (first < c) {

@@ -23,7 +23,7 @@ import io.k8slab.lab.metallb.AddressBlocks.Cidr;
  * MetalLB would act the same on both, however they are spelled. Ranges become the CIDRs MetalLB splits them into,
  * named communities their values, selectors Kubernetes' requirement strings. Like the lab, IPv4 only.
  */
-public record MetalLbConfigModel(List<Peer> peers, SortedMap<String, Pool> pools) {
+public record ParsedConfigFile(List<Peer> peers, SortedMap<String, Pool> pools) {
 
     public record Peer(long myAsn, long peerAsn, String peerAddress, int peerPort, Duration holdTime, String routerId,
             List<NodeSelector> nodeSelectors, String password) {
@@ -44,12 +44,12 @@ public record MetalLbConfigModel(List<Peer> peers, SortedMap<String, Pool> pools
     private static final Advertisement DEFAULT_ADVERTISEMENT = new Advertisement(MetalLbRules.DEFAULT_AGGREGATION_LENGTH,
             MetalLbRules.DEFAULT_LOCAL_PREF, Collections.emptySortedSet());
 
-    public static MetalLbConfigModel parse(String yaml) {
-        MetalLbConfigFile file = MetalLbConfigFile.read(yaml);
+    public static ParsedConfigFile parse(String yaml) {
+        ConfigFile file = ConfigFile.read(yaml);
         List<Peer> peers = new ArrayList<>();
-        List<MetalLbConfigFile.Peer> rawPeers = orEmpty(file.peers());
+        List<ConfigFile.Peer> rawPeers = orEmpty(file.peers());
         for (int i = 0; i < rawPeers.size(); i++) {
-            MetalLbConfigFile.Peer raw = Objects.requireNonNullElse(rawPeers.get(i), new MetalLbConfigFile.Peer(null, null, null, null, null, null, null, null));
+            ConfigFile.Peer raw = Objects.requireNonNullElse(rawPeers.get(i), new ConfigFile.Peer(null, null, null, null, null, null, null, null));
             peers.add(within("parsing peer #" + (i + 1), () -> peer(raw)));
         }
         Map<String, String> communities = new TreeMap<>();
@@ -57,9 +57,9 @@ public record MetalLbConfigModel(List<Peer> peers, SortedMap<String, Pool> pools
                 () -> community(value))));
         SortedMap<String, Pool> pools = new TreeMap<>();
         List<Cidr> defined = new ArrayList<>();
-        List<MetalLbConfigFile.AddressPool> rawPools = orEmpty(file.addressPools());
+        List<ConfigFile.AddressPool> rawPools = orEmpty(file.addressPools());
         for (int i = 0; i < rawPools.size(); i++) {
-            MetalLbConfigFile.AddressPool raw = Objects.requireNonNullElse(rawPools.get(i), new MetalLbConfigFile.AddressPool(null, null, null, null, null, null));
+            ConfigFile.AddressPool raw = Objects.requireNonNullElse(rawPools.get(i), new ConfigFile.AddressPool(null, null, null, null, null, null));
             Pool pool = within("parsing address pool #" + (i + 1), () -> pool(raw, communities));
             if (pools.containsKey(raw.name())) {
                 throw fail("duplicate definition of pool " + raw.name());
@@ -72,10 +72,10 @@ public record MetalLbConfigModel(List<Peer> peers, SortedMap<String, Pool> pools
             }
             pools.put(raw.name(), pool);
         }
-        return new MetalLbConfigModel(List.copyOf(peers), Collections.unmodifiableSortedMap(pools));
+        return new ParsedConfigFile(List.copyOf(peers), Collections.unmodifiableSortedMap(pools));
     }
 
-    private static Peer peer(MetalLbConfigFile.Peer raw) {
+    private static Peer peer(ConfigFile.Peer raw) {
         long myAsn = uint32(raw.myAsn(), "my-asn");
         long peerAsn = uint32(raw.peerAsn(), "peer-asn");
         if (myAsn == 0 || peerAsn == 0) {
@@ -88,7 +88,7 @@ public record MetalLbConfigModel(List<Peer> peers, SortedMap<String, Pool> pools
         }
         String routerId = isEmpty(raw.routerId()) ? null : ipv4(raw.routerId(), "invalid router ID");
         List<NodeSelector> selectors = orEmpty(raw.nodeSelectors()).isEmpty() ? List.of(NodeSelector.EVERYTHING)
-                : orEmpty(raw.nodeSelectors()).stream().map(MetalLbConfigModel::nodeSelector).toList();
+                : orEmpty(raw.nodeSelectors()).stream().map(ParsedConfigFile::nodeSelector).toList();
         return new Peer(myAsn, peerAsn, address, port, holdTime(raw.holdTime()), routerId, selectors,
                 isEmpty(raw.password()) ? null : raw.password());
     }
@@ -104,7 +104,7 @@ public record MetalLbConfigModel(List<Peer> peers, SortedMap<String, Pool> pools
         return rounded;
     }
 
-    private static NodeSelector nodeSelector(MetalLbConfigFile.NodeSelector raw) {
+    private static NodeSelector nodeSelector(ConfigFile.NodeSelector raw) {
         if (raw == null) {
             return NodeSelector.EVERYTHING;
         }
@@ -114,13 +114,13 @@ public record MetalLbConfigModel(List<Peer> peers, SortedMap<String, Pool> pools
             check(MetalLbRules.labelKeyProblem(key).or(() -> MetalLbRules.labelValueProblem(value)));
             requirements.add(key + "=" + value);
         });
-        for (MetalLbConfigFile.Requirement requirement : orEmpty(raw.matchExpressions())) {
+        for (ConfigFile.Requirement requirement : orEmpty(raw.matchExpressions())) {
             requirements.add(requirement(requirement));
         }
         return new NodeSelector(Collections.unmodifiableSortedSet(requirements));
     }
 
-    private static String requirement(MetalLbConfigFile.Requirement raw) {
+    private static String requirement(ConfigFile.Requirement raw) {
         String key = Objects.toString(raw.key(), "");
         SortedSet<String> values = new TreeSet<>(orEmpty(raw.values()));
         check(MetalLbRules.labelKeyProblem(key));
@@ -147,7 +147,7 @@ public record MetalLbConfigModel(List<Peer> peers, SortedMap<String, Pool> pools
         });
     }
 
-    private static Pool pool(MetalLbConfigFile.AddressPool raw, Map<String, String> communities) {
+    private static Pool pool(ConfigFile.AddressPool raw, Map<String, String> communities) {
         if (isEmpty(raw.name())) {
             throw fail("missing pool name");
         }
@@ -159,7 +159,7 @@ public record MetalLbConfigModel(List<Peer> peers, SortedMap<String, Pool> pools
             cidrs.addAll(Networks.parseCidrOrRange(address).map(AddressBlocks::split)
                     .orElseThrow(() -> fail("invalid CIDR " + address + " in pool " + raw.name())));
         }
-        List<MetalLbConfigFile.BgpAdvertisement> advertisements = orEmpty(raw.bgpAdvertisements());
+        List<ConfigFile.BgpAdvertisement> advertisements = orEmpty(raw.bgpAdvertisements());
         String protocol = Objects.toString(raw.protocol(), "");
         switch (protocol) {
             case "layer2" -> {
@@ -179,7 +179,7 @@ public record MetalLbConfigModel(List<Peer> peers, SortedMap<String, Pool> pools
                 raw.autoAssign() == null || raw.autoAssign(), parsed);
     }
 
-    private static Advertisement advertisement(MetalLbConfigFile.BgpAdvertisement raw, List<Cidr> cidrs, Map<String, String> communities) {
+    private static Advertisement advertisement(ConfigFile.BgpAdvertisement raw, List<Cidr> cidrs, Map<String, String> communities) {
         if (raw == null) {
             return DEFAULT_ADVERTISEMENT;
         }

@@ -17,14 +17,14 @@ import io.k8slab.lab.api.v1alpha1.PoolProtocol;
 
 /**
  * The metallb.io custom resources that MetalLB v0.13.0 and later read instead of the ConfigMap, for the same valid
- * BgpPeerPools and in the same merge order as {@link MetalLbConfigRenderer}. Names are deterministic: BGPPeer
+ * BgpPeerPools and in the same merge order as {@link ConfigMapRenderer}. Names are deterministic: BGPPeer
  * {@code <bgppeerpool>-<peer>}, IPAddressPool and L2Advertisement the pool's name, BGPAdvertisement
  * {@code <pool>-<index>}. A bgp pool without advertisements gets MetalLB v0.7.3's implicit one written out, because
  * from v0.13 a pool without a BGPAdvertisement is not announced at all. Named communities are resolved to
  * {@code asn:value}, so no Community resource is needed. Every resource carries {@link #OWNER_LABEL} and the
  * operator's managed-by label.
  */
-public final class MetalLbCrdRenderer {
+public final class CrdRenderer {
 
     /** The BgpPeerPool a resource was rendered from; lets the operator find and prune what it wrote. */
     public static final String OWNER_LABEL = "lab.k8slab.io/bgppeerpool";
@@ -32,7 +32,7 @@ public final class MetalLbCrdRenderer {
     private static final String V1BETA1 = "metallb.io/v1beta1";
     private static final String V1BETA2 = "metallb.io/v1beta2";
 
-    private MetalLbCrdRenderer() {
+    private CrdRenderer() {
     }
 
     public static List<GenericKubernetesResource> render(List<BgpPeerPool> validPools) {
@@ -109,7 +109,7 @@ public final class MetalLbCrdRenderer {
         Map<String, Object> given = new LinkedHashMap<>(spec);
         given.values().removeIf(Objects::isNull);
         return new GenericKubernetesResourceBuilder().withApiVersion(apiVersion).withKind(kind)
-                .withNewMetadata().withName(name).withNamespace(EffectiveTarget.of(owner.getSpec().metallb).namespace())
+                .withNewMetadata().withName(name).withNamespace(ResolvedTarget.of(owner.getSpec().metallb).namespace())
                 .addToLabels(OWNER_LABEL, owner.getMetadata().getName())
                 .addToLabels(Ownership.MANAGED_BY_LABEL, Ownership.MANAGED_BY).endMetadata()
                 .withAdditionalProperties(Map.of("spec", given)).build();

@@ -20,7 +20,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
  * the same mapper, which, like MetalLB's strict YAML decoding, rejects unknown keys.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-record MetalLbConfigFile(
+record ConfigFile(
         List<Peer> peers,
         @JsonProperty("bgp-communities") Map<String, String> bgpCommunities,
         @JsonProperty("address-pools") List<AddressPool> addressPools) {
@@ -85,10 +85,10 @@ record MetalLbConfigFile(
     }
 
     /** The config as MetalLB would decode it: unknown keys and ill-typed values throw; an empty document is empty. */
-    static MetalLbConfigFile read(String yaml) {
+    static ConfigFile read(String yaml) {
         try {
-            MetalLbConfigFile file = yaml.isBlank() ? null : MAPPER.readValue(yaml, MetalLbConfigFile.class);
-            return file == null ? new MetalLbConfigFile(null, null, null) : file;
+            ConfigFile file = yaml.isBlank() ? null : MAPPER.readValue(yaml, ConfigFile.class);
+            return file == null ? new ConfigFile(null, null, null) : file;
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("could not parse config: " + e.getOriginalMessage(), e);
         }
