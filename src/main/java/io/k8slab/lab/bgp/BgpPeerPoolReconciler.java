@@ -58,11 +58,10 @@ import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.kube.Violation;
 import io.k8slab.lab.kube.client.EventRecorder;
 import io.k8slab.lab.kube.client.StatusPatch;
-import io.k8slab.lab.metallb.AssignedAddresses;
-import io.k8slab.lab.metallb.BgpConfigValidator;
 import io.k8slab.lab.metallb.ResolvedTarget;
 import io.k8slab.lab.metallb.KubernetesCompatibility;
 import io.k8slab.lab.metallb.CrdRenderer;
+import io.k8slab.lab.metallb.MetalLbModel;
 import io.k8slab.lab.metallb.MetalLbVersion;
 import io.k8slab.lab.metallb.NotOwnedException;
 import io.k8slab.lab.metallb.PoolUsage;
@@ -265,9 +264,8 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         Optional<BgpPeerPool> lastAccepted = mode == null ? Optional.empty() : configuration.lastAccepted(pool);
         List<Service> services = cached(context, Service.class);
         if (mode != null) {
-            violations.addAll(BgpConfigValidator.validate(pool, others, labNetworks(context)));
             // ... and against the addresses MetalLB has handed out from it.
-            violations.addAll(AssignedAddresses.check(pool, lastAccepted, others, services));
+            violations.addAll(MetalLbModel.parse(pool, others, new MetalLbModel.Facts(labNetworks(context), lastAccepted, services)).violations());
         }
         boolean valid = violations.isEmpty();
         reportValidity(pool, status, violations, events, now);

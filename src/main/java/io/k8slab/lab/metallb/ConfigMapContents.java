@@ -57,7 +57,7 @@ public final class ConfigMapContents {
     public static ConfigMap desired(ResolvedTarget target, Map<String, BgpPeerPool> accepted) {
         Map<String, String> data = new LinkedHashMap<>();
         List<BgpPeerPool> pools = List.copyOf(new TreeMap<>(accepted).values());
-        data.put(CONFIG_KEY, ConfigMapRenderer.render(pools));
+        data.put(CONFIG_KEY, ConfigMapRenderer.render(MetalLbModel.of(pools)));
         pools.forEach(pool -> data.put(SOURCE_PREFIX + pool.getMetadata().getName(), write(pool.getSpec())));
         return new ConfigMapBuilder()
                 .withNewMetadata()

@@ -7,27 +7,21 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
-import io.k8slab.lab.api.v1alpha1.AddressPool;
-import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
-
 /**
- * The MetalLB v0.7.3 ConfigMap (key {@code config}) for a set of valid BgpPeerPools, merged as {@link Merged}
- * describes. Settings MetalLB defaults (peer-port, hold-time, auto-assign, avoid-buggy-ips, aggregation-length,
- * localpref) are written out, so a reader sees what MetalLB will do; optional things (router-id, node-selectors,
- * communities, bgp-advertisements) appear only when given. Hold times are written in whole seconds, which is what
- * MetalLB uses anyway.
+ * The MetalLB v0.7.3 ConfigMap (key {@code config}) of a {@link MetalLbModel}. Settings MetalLB defaults (peer-port,
+ * hold-time, auto-assign, avoid-buggy-ips, aggregation-length, localpref) are written out, so a reader sees what
+ * MetalLB will do; optional things (router-id, node-selectors, communities, bgp-advertisements) appear only when
+ * given. Hold times are written in whole seconds, which is what MetalLB uses anyway.
  */
 public final class ConfigMapRenderer {
 
     private ConfigMapRenderer() {
     }
 
-    public static String render(List<BgpPeerPool> validPools) {
-        Merged merged = Merged.of(validPools);
-        List<ConfigFile.Peer> peers = merged.peers().keySet().stream().map(ConfigMapRenderer::peer).toList();
-        List<ConfigFile.AddressPool> pools = merged.pools().stream()
-                .flatMap(owner -> owner.getSpec().addressPools.stream()).map(ConfigMapRenderer::pool).toList();
-        Map<String, String> communities = merged.communities();
+    public static String render(MetalLbModel model) {
+        List<ConfigFile.Peer> peers = model.peers().stream().map(peer -> peer(peer.session())).toList();
+        List<ConfigFile.AddressPool> pools = model.pools().stream().map(ConfigMapRenderer::pool).toList();
+        Map<String, String> communities = model.communities();
         return new ConfigFile(nullIfEmpty(peers), communities.isEmpty() ? null : communities, nullIfEmpty(pools)).write();
     }
 
@@ -40,17 +34,16 @@ public final class ConfigMapRenderer {
         }
     }
 
-    private static ConfigFile.Peer peer(EffectivePeer peer) {
+    private static ConfigFile.Peer peer(MetalLbModel.Session peer) {
         return new ConfigFile.Peer(peer.myASN(), peer.asn(), peer.address(), peer.port(), peer.holdTimeText(), peer.routerID(),
                 peer.nodeSelector().isEmpty() ? null : List.of(new ConfigFile.NodeSelector(peer.nodeSelector(), null)), null);
     }
 
-    private static ConfigFile.AddressPool pool(AddressPool pool) {
-        List<ConfigFile.BgpAdvertisement> advertisements = pool.advertisements == null ? null
-                : pool.advertisements.stream().map(ad -> new ConfigFile.BgpAdvertisement(MetalLbRules.aggregationLength(ad),
-                        MetalLbRules.localPref(ad), nullIfEmpty(ad.communities))).toList();
-        return new ConfigFile.AddressPool(pool.name, MetalLbRules.protocol(pool).name(), pool.addresses,
-                MetalLbRules.avoidBuggyIPs(pool), MetalLbRules.autoAssign(pool), nullIfEmpty(advertisements));
+    private static ConfigFile.AddressPool pool(MetalLbModel.Pool pool) {
+        List<ConfigFile.BgpAdvertisement> advertisements = pool.advertisements().stream()
+                .map(ad -> new ConfigFile.BgpAdvertisement(ad.aggregationLength(), ad.localPref(), nullIfEmpty(ad.communities()))).toList();
+        return new ConfigFile.AddressPool(pool.name(), pool.protocol().name(), pool.addresses(), pool.avoidBuggyIPs(), pool.autoAssign(),
+                nullIfEmpty(advertisements));
     }
 
     /** MetalLB reads an absent key and an empty list alike; absent reads better. */

@@ -8,21 +8,17 @@ import java.util.Objects;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
-import io.k8slab.lab.api.v1alpha1.AddressPool;
-import io.k8slab.lab.api.v1alpha1.BgpAdvertisement;
 import io.k8slab.lab.api.v1alpha1.BgpPeer;
 import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
-import io.k8slab.lab.api.v1alpha1.BgpPeerPoolSpec;
 import io.k8slab.lab.api.v1alpha1.PoolProtocol;
 
 /**
- * The metallb.io custom resources that MetalLB v0.13.0 and later read instead of the ConfigMap, for the same valid
- * BgpPeerPools and in the same merge order as {@link ConfigMapRenderer}. Names are deterministic: BGPPeer
- * {@code <bgppeerpool>-<peer>}, IPAddressPool and L2Advertisement the pool's name, BGPAdvertisement
- * {@code <pool>-<index>}. A bgp pool without advertisements gets MetalLB v0.7.3's implicit one written out, because
- * from v0.13 a pool without a BGPAdvertisement is not announced at all. Named communities are resolved to
- * {@code asn:value}, so no Community resource is needed. Every resource carries {@link #OWNER_LABEL} and the
- * operator's managed-by label.
+ * The metallb.io custom resources that MetalLB v0.13.0 and later read instead of the ConfigMap, for a
+ * {@link MetalLbModel}, in its order. Names are deterministic: BGPPeer {@code <bgppeerpool>-<peer>}, IPAddressPool
+ * and L2Advertisement the pool's name, BGPAdvertisement {@code <pool>-<index>}. A bgp pool without advertisements
+ * gets MetalLB v0.7.3's implicit one written out, because from v0.13 a pool without a BGPAdvertisement is not
+ * announced at all. Named communities are resolved to {@code asn:value}, so no Community resource is needed. Every
+ * resource carries {@link #OWNER_LABEL} and the operator's managed-by label.
  */
 public final class CrdRenderer {
 
@@ -35,27 +31,28 @@ public final class CrdRenderer {
     private CrdRenderer() {
     }
 
-    public static List<GenericKubernetesResource> render(List<BgpPeerPool> validPools) {
-        Merged merged = Merged.of(validPools);
+    public static List<GenericKubernetesResource> render(MetalLbModel model) {
+        String namespace = model.target().namespace();
         List<GenericKubernetesResource> resources = new ArrayList<>();
-        merged.peers().forEach((peer, declared) -> resources.add(resource(declared.owner(), V1BETA2, "BGPPeer",
-                bgpPeerName(declared.owner(), declared.peer()), bgpPeerSpec(peer))));
-        for (BgpPeerPool owner : merged.pools()) {
-            for (AddressPool pool : owner.getSpec().addressPools) {
-                Map<String, Object> poolSpec = new LinkedHashMap<>();
-                poolSpec.put("addresses", pool.addresses);
-                poolSpec.put("autoAssign", MetalLbRules.autoAssign(pool));
-                poolSpec.put("avoidBuggyIPs", MetalLbRules.avoidBuggyIPs(pool));
-                resources.add(resource(owner, V1BETA1, "IPAddressPool", pool.name, poolSpec));
-                if (MetalLbRules.protocol(pool) == PoolProtocol.layer2) {
-                    resources.add(resource(owner, V1BETA1, "L2Advertisement", pool.name, Map.of("ipAddressPools", List.of(pool.name))));
-                    continue;
-                }
-                List<BgpAdvertisement> advertisements = MetalLbRules.advertisements(pool);
-                for (int k = 0; k < advertisements.size(); k++) {
-                    resources.add(resource(owner, V1BETA1, "BGPAdvertisement", pool.name + "-" + k,
-                            bgpAdvertisementSpec(owner, pool, advertisements.get(k))));
-                }
+        for (MetalLbModel.Peer peer : model.peers()) {
+            resources.add(resource(namespace, peer.owner(), V1BETA2, "BGPPeer", bgpPeerName(peer.owner(), peer.name()),
+                    bgpPeerSpec(peer.session())));
+        }
+        for (MetalLbModel.Pool pool : model.pools()) {
+            Map<String, Object> poolSpec = new LinkedHashMap<>();
+            poolSpec.put("addresses", pool.addresses());
+            poolSpec.put("autoAssign", pool.autoAssign());
+            poolSpec.put("avoidBuggyIPs", pool.avoidBuggyIPs());
+            resources.add(resource(namespace, pool.owner(), V1BETA1, "IPAddressPool", pool.name(), poolSpec));
+            if (pool.protocol() == PoolProtocol.layer2) {
+                resources.add(resource(namespace, pool.owner(), V1BETA1, "L2Advertisement", pool.name(),
+                        Map.of("ipAddressPools", List.of(pool.name()))));
+                continue;
+            }
+            List<MetalLbModel.Advertisement> advertisements = pool.announced();
+            for (int k = 0; k < advertisements.size(); k++) {
+                resources.add(resource(namespace, pool.owner(), V1BETA1, "BGPAdvertisement", pool.name() + "-" + k,
+                        bgpAdvertisementSpec(pool, advertisements.get(k))));
             }
         }
         return resources;
@@ -66,16 +63,20 @@ public final class CrdRenderer {
      * it) are rendered together: MetalLB's ServiceBGPStatus names peers by it.
      */
     public static String bgpPeerName(List<BgpPeerPool> validPools, BgpPeerPool pool, BgpPeer peer) {
-        Merged.Declared declared = Merged.of(validPools).peers().get(EffectivePeer.of(pool.getSpec(), peer));
-        return declared == null ? bgpPeerName(pool, peer) : bgpPeerName(declared.owner(), declared.peer());
+        return MetalLbModel.of(validPools).peer(MetalLbModel.Session.of(pool.getSpec(), peer))
+                .map(declared -> bgpPeerName(declared.owner(), declared.name())).orElseGet(() -> bgpPeerName(pool, peer));
     }
 
     /** {@code <bgppeerpool>-<peer>}: the name of a BGPPeer the pool declares first. */
     public static String bgpPeerName(BgpPeerPool owner, BgpPeer peer) {
-        return owner.getMetadata().getName() + "-" + peer.name;
+        return bgpPeerName(owner.getMetadata().getName(), peer.name);
     }
 
-    private static Map<String, Object> bgpPeerSpec(EffectivePeer peer) {
+    private static String bgpPeerName(String owner, String peer) {
+        return owner + "-" + peer;
+    }
+
+    private static Map<String, Object> bgpPeerSpec(MetalLbModel.Session peer) {
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("myASN", peer.myASN());
         spec.put("peerASN", peer.asn());
@@ -87,30 +88,24 @@ public final class CrdRenderer {
         return spec;
     }
 
-    /** The advertisement's communities as written: named ones resolved to their {@code asn:value}. */
-    static List<String> communities(BgpPeerPoolSpec owner, BgpAdvertisement advertisement) {
-        Map<String, String> named = owner.communities == null ? Map.of() : owner.communities;
-        return advertisement.communities == null ? List.of()
-                : advertisement.communities.stream().map(community -> named.getOrDefault(community, community)).toList();
-    }
-
-    private static Map<String, Object> bgpAdvertisementSpec(BgpPeerPool owner, AddressPool pool, BgpAdvertisement advertisement) {
-        List<String> communities = communities(owner.getSpec(), advertisement);
+    private static Map<String, Object> bgpAdvertisementSpec(MetalLbModel.Pool pool, MetalLbModel.Advertisement advertisement) {
+        List<String> communities = advertisement.resolvedCommunities();
         Map<String, Object> spec = new LinkedHashMap<>();
-        spec.put("ipAddressPools", List.of(pool.name));
-        spec.put("aggregationLength", MetalLbRules.aggregationLength(advertisement));
-        spec.put("localPref", MetalLbRules.localPref(advertisement));
+        spec.put("ipAddressPools", List.of(pool.name()));
+        spec.put("aggregationLength", advertisement.aggregationLength());
+        spec.put("localPref", advertisement.localPref());
         spec.put("communities", communities.isEmpty() ? null : communities);
         return spec;
     }
 
-    /** A namespaced resource in the owner's MetalLB namespace; null spec fields are left out. */
-    private static GenericKubernetesResource resource(BgpPeerPool owner, String apiVersion, String kind, String name, Map<String, Object> spec) {
+    /** A namespaced resource in the target's MetalLB namespace; null spec fields are left out. */
+    private static GenericKubernetesResource resource(String namespace, String owner, String apiVersion, String kind, String name,
+            Map<String, Object> spec) {
         Map<String, Object> given = new LinkedHashMap<>(spec);
         given.values().removeIf(Objects::isNull);
         return new GenericKubernetesResourceBuilder().withApiVersion(apiVersion).withKind(kind)
-                .withNewMetadata().withName(name).withNamespace(ResolvedTarget.of(owner.getSpec().metallb).namespace())
-                .addToLabels(OWNER_LABEL, owner.getMetadata().getName())
+                .withNewMetadata().withName(name).withNamespace(namespace)
+                .addToLabels(OWNER_LABEL, owner)
                 .addToLabels(Ownership.MANAGED_BY_LABEL, Ownership.MANAGED_BY).endMetadata()
                 .withAdditionalProperties(Map.of("spec", given)).build();
     }

@@ -3,8 +3,6 @@ package io.k8slab.lab.metallb;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.k8slab.lab.api.v1alpha1.BgpAdvertisement;
-import io.k8slab.lab.api.v1alpha1.BgpPeerPoolSpec;
 import io.k8slab.lab.kube.Violation;
 
 /**
@@ -25,18 +23,18 @@ final class CrdRules {
     }
 
     /** The violations of one bgp pool's advertisements; {@code field} is the pool's path. */
-    static List<Violation> advertisements(String field, BgpPeerPoolSpec spec, List<BgpAdvertisement> advertisements) {
+    static List<Violation> advertisements(String field, List<MetalLbModel.Advertisement> advertisements) {
         List<Violation> violations = new ArrayList<>();
         for (int k = 0; k < advertisements.size(); k++) {
             String adField = field + ".advertisements[" + k + "]";
-            BgpAdvertisement advertisement = advertisements.get(k);
+            MetalLbModel.Advertisement advertisement = advertisements.get(k);
             // bgpAdvertisementFromCR: validateDuplicate(crdAd.Spec.Communities, "community"), on the strings as written.
-            List<String> written = CrdRenderer.communities(spec, advertisement);
+            List<String> written = advertisement.resolvedCommunities();
             for (int c = 0; c < written.size(); c++) {
                 int first = written.indexOf(written.get(c));
                 if (first < c) {
                     violations.add(new Violation(adField + ".communities[" + c + "]", "DuplicateCommunity", "community '"
-                            + advertisement.communities.get(c) + "' is written as " + written.get(c) + ", like communities["
+                            + advertisement.communities().get(c) + "' is written as " + written.get(c) + ", like communities["
                             + first + "]; MetalLB v0.13+ refuses an advertisement that lists a community twice"));
                 }
             }
@@ -44,13 +42,12 @@ final class CrdRules {
             // reach the same nodes and peers (the operator's select all of both) with the same aggregation length
             // must agree on LOCAL_PREF.
             for (int j = 0; j < k; j++) {
-                BgpAdvertisement earlier = advertisements.get(j);
-                if (MetalLbRules.aggregationLength(earlier) == MetalLbRules.aggregationLength(advertisement)
-                        && MetalLbRules.localPref(earlier) != MetalLbRules.localPref(advertisement)) {
+                MetalLbModel.Advertisement earlier = advertisements.get(j);
+                if (earlier.aggregationLength() == advertisement.aggregationLength() && earlier.localPref() != advertisement.localPref()) {
                     violations.add(new Violation(adField + ".localPref", "ConflictingLocalPref", "local preference "
-                            + MetalLbRules.localPref(advertisement) + " differs from " + MetalLbRules.localPref(earlier)
+                            + advertisement.localPref() + " differs from " + earlier.localPref()
                             + " of advertisements[" + j + "] with the same aggregation length "
-                            + MetalLbRules.aggregationLength(advertisement) + "; MetalLB v0.13+ refuses two LOCAL_PREFs for the same route"));
+                            + advertisement.aggregationLength() + "; MetalLB v0.13+ refuses two LOCAL_PREFs for the same route"));
                     break;
                 }
             }

@@ -21,7 +21,7 @@ import io.k8slab.lab.metallb.ParsedConfigFile.NodeSelector;
 class ConfigMapRendererTest {
 
     private static ParsedConfigFile renderAndParse(BgpPeerPool... pools) {
-        return ParsedConfigFile.parse(ConfigMapRenderer.render(List.of(pools)));
+        return ParsedConfigFile.parse(ConfigMapRenderer.render(MetalLbModel.of(List.of(pools))));
     }
 
     @Test
@@ -31,7 +31,7 @@ class ConfigMapRendererTest {
 
     @Test
     void referenceLabSpellsOutMetalLbsDefaults() {
-        assertThat(ConfigMapRenderer.render(List.of(ReferenceLab.pool("lab")))).isEqualTo("""
+        assertThat(ConfigMapRenderer.render(MetalLbModel.of(List.of(ReferenceLab.pool("lab"))))).isEqualTo("""
                 peers:
                 - my-asn: 64522
                   peer-asn: 64512
@@ -52,11 +52,11 @@ class ConfigMapRendererTest {
     void sameInputsGiveTheSameBytesInAnyOrder() {
         BgpPeerPool a = ReferenceLab.pool("a-lab");
         BgpPeerPool b = secondLab("b-lab");
-        String rendered = ConfigMapRenderer.render(List.of(a, b));
+        String rendered = ConfigMapRenderer.render(MetalLbModel.of(List.of(a, b)));
 
-        assertThat(ConfigMapRenderer.render(List.of(a, b))).isEqualTo(rendered);
-        assertThat(ConfigMapRenderer.render(List.of(b, a))).isEqualTo(rendered);
-        assertThat(ConfigMapRenderer.render(List.of(ReferenceLab.pool("a-lab"), secondLab("b-lab")))).isEqualTo(rendered);
+        assertThat(ConfigMapRenderer.render(MetalLbModel.of(List.of(a, b)))).isEqualTo(rendered);
+        assertThat(ConfigMapRenderer.render(MetalLbModel.of(List.of(b, a)))).isEqualTo(rendered);
+        assertThat(ConfigMapRenderer.render(MetalLbModel.of(List.of(ReferenceLab.pool("a-lab"), secondLab("b-lab"))))).isEqualTo(rendered);
     }
 
     @Test
@@ -65,7 +65,7 @@ class ConfigMapRendererTest {
         BgpPeerPool a = ReferenceLab.pool("a-lab", s -> firstPool(s).name = "zz-space");
         BgpPeerPool b = secondLab("b-lab");
 
-        String rendered = ConfigMapRenderer.render(List.of(b, a));
+        String rendered = ConfigMapRenderer.render(MetalLbModel.of(List.of(b, a)));
         ParsedConfigFile model = ParsedConfigFile.parse(rendered);
 
         assertThat(model.peers()).extracting(ParsedConfigFile.Peer::peerAddress).containsExactly("172.17.0.1", "172.17.0.2");
@@ -81,7 +81,7 @@ class ConfigMapRendererTest {
             firstPool(s).advertisements.get(0).localPref = 150L;
         });
 
-        String rendered = ConfigMapRenderer.render(List.of(pool));
+        String rendered = ConfigMapRenderer.render(MetalLbModel.of(List.of(pool)));
         ParsedConfigFile.Pool parsed = ParsedConfigFile.parse(rendered).pools().get("my-ip-space");
 
         assertThat(rendered).contains("bgp-communities:\n  lab: 64512:100\n");
@@ -111,7 +111,7 @@ class ConfigMapRendererTest {
     void rangesAreWrittenAsGivenAndSplitByMetalLb() {
         BgpPeerPool pool = ReferenceLab.pool("lab", s -> firstPool(s).addresses = List.of("172.17.254.10-172.17.254.20", "172.17.253.0/28"));
 
-        String rendered = ConfigMapRenderer.render(List.of(pool));
+        String rendered = ConfigMapRenderer.render(MetalLbModel.of(List.of(pool)));
 
         assertThat(rendered).contains("  - 172.17.254.10-172.17.254.20\n  - 172.17.253.0/28\n");
         assertThat(ParsedConfigFile.parse(rendered).pools().get("my-ip-space").cidrs()).extracting(Object::toString)
@@ -130,8 +130,8 @@ class ConfigMapRendererTest {
     @Test
     void hashIsSha256Hex() {
         assertThat(ConfigMapRenderer.hash("")).isEqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-        String reference = ConfigMapRenderer.render(List.of(ReferenceLab.pool("lab")));
-        String changed = ConfigMapRenderer.render(List.of(ReferenceLab.pool("lab", s -> firstPeer(s).port = 1179)));
+        String reference = ConfigMapRenderer.render(MetalLbModel.of(List.of(ReferenceLab.pool("lab"))));
+        String changed = ConfigMapRenderer.render(MetalLbModel.of(List.of(ReferenceLab.pool("lab", s -> firstPeer(s).port = 1179))));
         assertThat(ConfigMapRenderer.hash(reference)).hasSize(64).isNotEqualTo(ConfigMapRenderer.hash(changed));
     }
 

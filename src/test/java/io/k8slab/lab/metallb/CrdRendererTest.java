@@ -20,7 +20,7 @@ class CrdRendererTest {
 
     @Test
     void referenceLabIsOnePeerPoolAndAdvertisement() {
-        List<GenericKubernetesResource> resources = CrdRenderer.render(List.of(ReferenceLab.pool("lab")));
+        List<GenericKubernetesResource> resources = CrdRenderer.render(MetalLbModel.of(List.of(ReferenceLab.pool("lab"))));
 
         assertThat(resources).extracting(r -> r.getApiVersion() + " " + r.getKind() + " " + r.getMetadata().getName()).containsExactly(
                 "metallb.io/v1beta2 BGPPeer lab-rt-01",
@@ -45,7 +45,7 @@ class CrdRendererTest {
             s.metallb = new MetalLbTarget();
             s.metallb.namespace = "lb";
         });
-        assertThat(CrdRenderer.render(List.of(pool))).allSatisfy(r -> assertThat(r.getMetadata().getNamespace()).isEqualTo("lb"));
+        assertThat(CrdRenderer.render(MetalLbModel.of(List.of(pool)))).allSatisfy(r -> assertThat(r.getMetadata().getNamespace()).isEqualTo("lb"));
     }
 
     @Test
@@ -55,7 +55,7 @@ class CrdRendererTest {
             firstPool(s).advertisements = List.of(advertisement(32), advertisement(24, "lab", "65535:0"));
         });
 
-        List<GenericKubernetesResource> advertisements = CrdRenderer.render(List.of(pool)).stream()
+        List<GenericKubernetesResource> advertisements = CrdRenderer.render(MetalLbModel.of(List.of(pool))).stream()
                 .filter(r -> r.getKind().equals("BGPAdvertisement")).toList();
 
         assertThat(advertisements).extracting(r -> r.getMetadata().getName()).containsExactly("my-ip-space-0", "my-ip-space-1");
@@ -67,7 +67,7 @@ class CrdRendererTest {
     void layer2PoolGetsAnL2Advertisement() {
         BgpPeerPool pool = ReferenceLab.pool("lab", s -> firstPool(s).protocol = PoolProtocol.layer2);
 
-        List<GenericKubernetesResource> resources = CrdRenderer.render(List.of(pool));
+        List<GenericKubernetesResource> resources = CrdRenderer.render(MetalLbModel.of(List.of(pool)));
 
         assertThat(resources).extracting(GenericKubernetesResource::getKind).containsExactly("BGPPeer", "IPAddressPool", "L2Advertisement");
         assertThat(resources.get(2).getMetadata().getName()).isEqualTo("my-ip-space");
@@ -82,7 +82,7 @@ class CrdRendererTest {
             firstPeer(s).nodeSelector = Map.of("kubernetes.io/hostname", "k8s-node-01");
         });
 
-        assertThat(spec(CrdRenderer.render(List.of(pool)).get(0))).containsEntry("routerID", "172.17.0.21")
+        assertThat(spec(CrdRenderer.render(MetalLbModel.of(List.of(pool))).get(0))).containsEntry("routerID", "172.17.0.21")
                 .containsEntry("peerPort", 1179)
                 .containsEntry("nodeSelectors", List.of(Map.of("matchLabels", Map.of("kubernetes.io/hostname", "k8s-node-01"))));
     }
@@ -97,12 +97,12 @@ class CrdRendererTest {
             firstPool(s).addresses = List.of("172.17.253.0/24");
         });
 
-        List<GenericKubernetesResource> resources = CrdRenderer.render(List.of(b, a));
+        List<GenericKubernetesResource> resources = CrdRenderer.render(MetalLbModel.of(List.of(b, a)));
 
         assertThat(resources).filteredOn(r -> r.getKind().equals("BGPPeer"))
                 .extracting(r -> r.getMetadata().getName() + " " + r.getMetadata().getLabels().get(CrdRenderer.OWNER_LABEL))
                 .containsExactly("a-lab-rt-01 a-lab", "b-lab-rt-02 b-lab");
-        assertThat(resources).isEqualTo(CrdRenderer.render(List.of(a, b)));
+        assertThat(resources).isEqualTo(CrdRenderer.render(MetalLbModel.of(List.of(a, b))));
     }
 
     @SuppressWarnings("unchecked")

@@ -41,8 +41,8 @@ public record ParsedConfigFile(List<Peer> peers, SortedMap<String, Pool> pools) 
     public record Advertisement(int aggregationLength, long localPref, SortedSet<String> communities) {
     }
 
-    private static final Advertisement DEFAULT_ADVERTISEMENT = new Advertisement(MetalLbRules.DEFAULT_AGGREGATION_LENGTH,
-            MetalLbRules.DEFAULT_LOCAL_PREF, Collections.emptySortedSet());
+    private static final Advertisement DEFAULT_ADVERTISEMENT = new Advertisement(MetalLbModel.DEFAULT_AGGREGATION_LENGTH,
+            MetalLbModel.DEFAULT_LOCAL_PREF, Collections.emptySortedSet());
 
     public static ParsedConfigFile parse(String yaml) {
         ConfigFile file = ConfigFile.read(yaml);
@@ -82,7 +82,7 @@ public record ParsedConfigFile(List<Peer> peers, SortedMap<String, Pool> pools) 
             throw fail(myAsn == 0 ? "missing local ASN" : "missing peer ASN");
         }
         String address = ipv4(raw.peerAddress(), "invalid peer IP");
-        int port = raw.peerPort() == null || raw.peerPort() == 0 ? MetalLbRules.DEFAULT_PEER_PORT : raw.peerPort();
+        int port = raw.peerPort() == null || raw.peerPort() == 0 ? MetalLbModel.DEFAULT_PEER_PORT : raw.peerPort();
         if (port < 0 || port > 65535) {
             throw fail("peer-port " + port + " is not a 16-bit number");
         }
@@ -95,7 +95,7 @@ public record ParsedConfigFile(List<Peer> peers, SortedMap<String, Pool> pools) 
 
     private static Duration holdTime(String text) {
         if (isEmpty(text)) {
-            return MetalLbRules.DEFAULT_HOLD_TIME;
+            return MetalLbModel.DEFAULT_HOLD_TIME;
         }
         Duration rounded = MetalLbRules.wholeSeconds(GoDurations.parse(text).orElseThrow(() -> fail("invalid hold time " + text)));
         if (!MetalLbRules.holdTimeAllowed(rounded)) {
@@ -183,7 +183,7 @@ public record ParsedConfigFile(List<Peer> peers, SortedMap<String, Pool> pools) 
         if (raw == null) {
             return DEFAULT_ADVERTISEMENT;
         }
-        int length = raw.aggregationLength() == null ? MetalLbRules.DEFAULT_AGGREGATION_LENGTH : raw.aggregationLength();
+        int length = raw.aggregationLength() == null ? MetalLbModel.DEFAULT_AGGREGATION_LENGTH : raw.aggregationLength();
         if (length > 32) {
             throw fail("invalid aggregation length " + length);
         }
@@ -195,7 +195,7 @@ public record ParsedConfigFile(List<Peer> peers, SortedMap<String, Pool> pools) 
         for (String community : orEmpty(raw.communities())) {
             resolved.add(communities.containsKey(community) ? communities.get(community) : community(community));
         }
-        return new Advertisement(length, raw.localpref() == null ? MetalLbRules.DEFAULT_LOCAL_PREF : uint32(raw.localpref(), "localpref"),
+        return new Advertisement(length, raw.localpref() == null ? MetalLbModel.DEFAULT_LOCAL_PREF : uint32(raw.localpref(), "localpref"),
                 Collections.unmodifiableSortedSet(resolved));
     }
 

@@ -19,6 +19,7 @@ import io.k8slab.lab.kube.Subset;
 import io.k8slab.lab.metallb.ResolvedTarget;
 import io.k8slab.lab.metallb.ConfigMapRenderer;
 import io.k8slab.lab.metallb.CrdRenderer;
+import io.k8slab.lab.metallb.MetalLbModel;
 import io.k8slab.lab.metallb.NotOwnedException;
 import io.k8slab.lab.metallb.Ownership;
 
@@ -67,7 +68,7 @@ public final class CrdWriter implements ConfigWriter {
         // the first pool by name), then cut down to what this pool owns.
         List<BgpPeerPool> pools = new ArrayList<>(othersInForce(pool));
         pools.add(pool);
-        List<GenericKubernetesResource> desired = CrdRenderer.render(pools).stream()
+        List<GenericKubernetesResource> desired = CrdRenderer.render(MetalLbModel.of(pools)).stream()
                 .filter(r -> pool.getMetadata().getName().equals(r.getMetadata().getLabels().get(CrdRenderer.OWNER_LABEL)))
                 .toList();
         List<GenericKubernetesResource> live = desired.stream().map(resource -> client.resource(resource).get()).toList();
