@@ -13,6 +13,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+
 import io.k8slab.lab.kube.GoDurations;
 import io.k8slab.lab.kube.Networks;
 import io.k8slab.lab.metallb.AddressBlocks.Cidr;
@@ -45,7 +47,7 @@ public record ParsedConfigFile(List<Peer> peers, SortedMap<String, Pool> pools) 
             MetalLbModel.DEFAULT_LOCAL_PREF, Collections.emptySortedSet());
 
     public static ParsedConfigFile parse(String yaml) {
-        ConfigFile file = ConfigFile.read(yaml);
+        ConfigFile file = read(yaml);
         List<Peer> peers = new ArrayList<>();
         List<ConfigFile.Peer> rawPeers = orEmpty(file.peers());
         for (int i = 0; i < rawPeers.size(); i++) {
@@ -73,6 +75,16 @@ public record ParsedConfigFile(List<Peer> peers, SortedMap<String, Pool> pools) 
             pools.put(raw.name(), pool);
         }
         return new ParsedConfigFile(List.copyOf(peers), Collections.unmodifiableSortedMap(pools));
+    }
+
+    /** The config as MetalLB would decode it: unknown keys and ill-typed values throw; an empty document is empty. */
+    private static ConfigFile read(String yaml) {
+        try {
+            ConfigFile file = yaml.isBlank() ? null : ConfigFile.MAPPER.readValue(yaml, ConfigFile.class);
+            return file == null ? new ConfigFile(null, null, null) : file;
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("could not parse config: " + e.getOriginalMessage(), e);
+        }
     }
 
     private static Peer peer(ConfigFile.Peer raw) {
