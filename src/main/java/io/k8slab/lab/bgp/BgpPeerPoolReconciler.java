@@ -58,19 +58,18 @@ import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.kube.Violation;
 import io.k8slab.lab.kube.client.EventRecorder;
 import io.k8slab.lab.kube.client.StatusPatch;
-import io.k8slab.lab.metallb.AssignedAddresses;
-import io.k8slab.lab.metallb.BgpConfigValidator;
-import io.k8slab.lab.metallb.EffectiveTarget;
+import io.k8slab.lab.metallb.ResolvedTarget;
 import io.k8slab.lab.metallb.KubernetesCompatibility;
-import io.k8slab.lab.metallb.MetalLbCrdRenderer;
+import io.k8slab.lab.metallb.CrdRenderer;
+import io.k8slab.lab.metallb.MetalLbModel;
 import io.k8slab.lab.metallb.MetalLbVersion;
 import io.k8slab.lab.metallb.NotOwnedException;
 import io.k8slab.lab.metallb.PoolUsage;
 import io.k8slab.lab.metallb.Ownership;
 import io.k8slab.lab.metallb.apply.InstallationChecks;
-import io.k8slab.lab.metallb.apply.MetalLbConfigMapConfiguration;
-import io.k8slab.lab.metallb.apply.MetalLbConfiguration;
-import io.k8slab.lab.metallb.apply.MetalLbCrdConfiguration;
+import io.k8slab.lab.metallb.apply.ConfigMapWriter;
+import io.k8slab.lab.metallb.apply.ConfigWriter;
+import io.k8slab.lab.metallb.apply.CrdWriter;
 import io.k8slab.lab.metallb.apply.MetalLbInstallation;
 import io.k8slab.lab.metallb.apply.WebhookNotReadyException;
 import io.k8slab.lab.metrics.LabMetrics;
@@ -209,9 +208,9 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
                 new InformerEventSource<>(speakers, context), new InformerEventSource<>(helmSpeakers, context));
     }
 
-    private static MetalLbConfiguration configuration(MetalLbVersion.Mode mode, Context<BgpPeerPool> context, EffectiveTarget target) {
-        return mode == MetalLbVersion.Mode.CRD ? new MetalLbCrdConfiguration(context.getClient(), target)
-                : new MetalLbConfigMapConfiguration(context.getClient(), target, cached(context, ConfigMap.class).stream()
+    private static ConfigWriter configuration(MetalLbVersion.Mode mode, Context<BgpPeerPool> context, ResolvedTarget target) {
+        return mode == MetalLbVersion.Mode.CRD ? new CrdWriter(context.getClient(), target)
+                : new ConfigMapWriter(context.getClient(), target, cached(context, ConfigMap.class).stream()
                         .filter(c -> target.namespace().equals(c.getMetadata().getNamespace())
                                 && target.configMapName().equals(c.getMetadata().getName()))
                         .findFirst());
@@ -228,7 +227,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         Instant now = clock.instant();
         Long generation = pool.getMetadata().getGeneration();
         BgpPeerPoolStatus status = startStatus(pool);
-        EffectiveTarget target = EffectiveTarget.of(pool.getSpec().metallb);
+        ResolvedTarget target = ResolvedTarget.of(pool.getSpec().metallb);
 
         Optional<Violation> versionProblem = MetalLbVersion.check(target.version());
         Optional<Violation> namespaceProblem = namespaceNotAllowed(target);
@@ -256,7 +255,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         }
 
         // 2. Check the pool against MetalLB's rules, the pools already in force and the lab's networks ...
-        MetalLbConfiguration configuration = mode == null ? null : configuration(mode, context, target);
+        ConfigWriter configuration = mode == null ? null : configuration(mode, context, target);
         List<Violation> violations = new ArrayList<>();
         versionProblem.ifPresent(violations::add);
         namespaceProblem.ifPresent(violations::add);
@@ -265,9 +264,8 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         Optional<BgpPeerPool> lastAccepted = mode == null ? Optional.empty() : configuration.lastAccepted(pool);
         List<Service> services = cached(context, Service.class);
         if (mode != null) {
-            violations.addAll(BgpConfigValidator.validate(pool, others, labNetworks(context)));
             // ... and against the addresses MetalLB has handed out from it.
-            violations.addAll(AssignedAddresses.check(pool, lastAccepted, others, services));
+            violations.addAll(MetalLbModel.parse(pool, others, new MetalLbModel.Facts(labNetworks(context), lastAccepted, services)).violations());
         }
         boolean valid = violations.isEmpty();
         reportValidity(pool, status, violations, events, now);
@@ -278,7 +276,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         Optional<WebhookNotReadyException> webhookNotReady = Optional.empty();
         if (mode != null) {
             try {
-                MetalLbConfiguration.Outcome outcome = valid ? configuration.accept(pool) : configuration.keep(pool);
+                ConfigWriter.Outcome outcome = valid ? configuration.accept(pool) : configuration.keep(pool);
                 webhookFailures.remove(pool.getMetadata().getName());
                 outcome.writes().forEach(write -> {
                     metrics.configWritten(modeLabel(mode), write.repairedDrift() ? "drift" : "change");
@@ -383,7 +381,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         List<BgpPeerPool> rendered = new ArrayList<>(others);
         rendered.add(pool);
         // An invalid pool is not rendered: its peers are looked up under the names it would give them itself.
-        return peer -> view.toPeer(valid ? MetalLbCrdRenderer.bgpPeerName(rendered, pool, peer) : MetalLbCrdRenderer.bgpPeerName(pool, peer));
+        return peer -> view.toPeer(valid ? CrdRenderer.bgpPeerName(rendered, pool, peer) : CrdRenderer.bgpPeerName(pool, peer));
     }
 
     /** Each pool's usage, from the spec MetalLB runs for this BgpPeerPool: the valid spec, else the last accepted one. */
@@ -418,7 +416,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
     }
 
     /** The cluster as the informers hold it: every object of the watched kinds, whichever pool they concern; the endpoints this pool's MetalLB reads. */
-    private ExpectedRoutes.Cluster cluster(Context<BgpPeerPool> context, List<Service> services, EffectiveTarget target) {
+    private ExpectedRoutes.Cluster cluster(Context<BgpPeerPool> context, List<Service> services, ResolvedTarget target) {
         EndpointWatch.Read endpoints = endpointWatch.read(context, target.version());
         return new ExpectedRoutes.Cluster(services, cached(context, Node.class), cached(context, Pod.class), endpoints.endpoints(),
                 endpoints.slices());
@@ -436,7 +434,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
 
     @Override
     public DeleteControl cleanup(BgpPeerPool pool, Context<BgpPeerPool> context) {
-        EffectiveTarget target = EffectiveTarget.of(pool.getSpec().metallb);
+        ResolvedTarget target = ResolvedTarget.of(pool.getSpec().metallb);
         Optional<MetalLbVersion> version = MetalLbVersion.parse(target.version());
         if (version.isPresent() && namespaceNotAllowed(target).isEmpty()) {
             try {
@@ -456,7 +454,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
      * The operator touches MetalLB's objects in one namespace, its setting {@value #NAMESPACE_SETTING}: the one
      * deploy/operator's Role grants. A pool naming another gets this violation and nothing is read or written there.
      */
-    Optional<Violation> namespaceNotAllowed(EffectiveTarget target) {
+    Optional<Violation> namespaceNotAllowed(ResolvedTarget target) {
         return metallbNamespace.equals(target.namespace()) ? Optional.empty()
                 : Optional.of(new Violation("spec.metallb.namespace", NAMESPACE_NOT_ALLOWED, "the operator may touch MetalLB's objects "
                         + "in namespace " + metallbNamespace + " only (its setting " + NAMESPACE_SETTING + ", the namespace deploy/operator "

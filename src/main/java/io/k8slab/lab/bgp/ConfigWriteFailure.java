@@ -4,7 +4,7 @@ import java.util.Optional;
 
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.k8slab.lab.metallb.EffectiveTarget;
+import io.k8slab.lab.metallb.ResolvedTarget;
 
 /**
  * Why MetalLB's configuration could not be written, as a {@code ConfigApplied=False} reason and message: a missing
@@ -16,7 +16,7 @@ record ConfigWriteFailure(String reason, String message) {
 
     static final String NAMESPACE_NOT_FOUND = "NamespaceNotFound";
 
-    static Optional<ConfigWriteFailure> of(KubernetesClientException e, EffectiveTarget target) {
+    static Optional<ConfigWriteFailure> of(KubernetesClientException e, ResolvedTarget target) {
         Status status = e.getStatus();
         int code = e.getCode();
         if (code <= 0 || code == 409 || status == null) {

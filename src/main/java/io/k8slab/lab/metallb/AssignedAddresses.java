@@ -38,7 +38,7 @@ public final class AssignedAddresses {
      * @param others the other pools in force for the same MetalLB
      * @param services the cluster's Services; LoadBalancer ones with ingress IPs are the assignments
      */
-    public static List<Violation> check(BgpPeerPool pool, Optional<BgpPeerPool> lastAccepted, List<BgpPeerPool> others,
+    static List<Violation> check(BgpPeerPool pool, Optional<BgpPeerPool> lastAccepted, List<BgpPeerPool> others,
             List<Service> services) {
         if (lastAccepted.isEmpty() || pool.getSpec() == null) {
             return List.of();

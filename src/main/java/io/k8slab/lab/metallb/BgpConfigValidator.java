@@ -15,7 +15,6 @@ import java.util.Set;
 import java.util.TreeMap;
 
 import io.k8slab.lab.api.v1alpha1.AddressPool;
-import io.k8slab.lab.api.v1alpha1.BgpAdvertisement;
 import io.k8slab.lab.api.v1alpha1.BgpPeer;
 import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
 import io.k8slab.lab.api.v1alpha1.BgpPeerPoolSpec;
@@ -42,9 +41,10 @@ import io.k8slab.lab.metallb.AddressBlocks.Cidr;
  * <li>a range must not start after it ends (MetalLB silently gives it no addresses), and a non-zero hold time
  * below 3s is rejected as written (MetalLB truncates to whole seconds first, turning 500ms into 0: no hold timer).</li>
  * </ul>
- * Fields are paths with names as keys ({@code spec.peers[rt-01].holdTime}); indexes where there is no name.
+ * Fields are paths with names as keys ({@code spec.peers[rt-01].holdTime}); indexes where there is no name. The rules
+ * of {@link MetalLbModel#parse}, judged on the model's values: its defaults, sessions and advertisements.
  */
-public final class BgpConfigValidator {
+final class BgpConfigValidator {
 
     /** Addresses something else already uses, reported with {@code reason} when a pool overlaps them. */
     private record Claim(Range range, String description, String reason, boolean layer2MayShare) {
@@ -67,7 +67,7 @@ public final class BgpConfigValidator {
      * The violations of {@code pool}, judged against {@code otherValidPools} (a copy of {@code pool} itself among
      * them, as a cache may hold, is ignored) and, when known, the LabCluster's networks.
      */
-    public static List<Violation> validate(BgpPeerPool pool, List<BgpPeerPool> otherValidPools, Optional<LabNetworks> labNetworks) {
+    static List<Violation> validate(BgpPeerPool pool, List<BgpPeerPool> otherValidPools, Optional<LabNetworks> labNetworks) {
         if (pool.getSpec() == null) {
             return List.of(new Violation("spec", "MissingSpec", "a BgpPeerPool needs a spec"));
         }
@@ -86,10 +86,10 @@ public final class BgpConfigValidator {
 
     private void checkTarget() {
         MetalLbVersion.check(spec.metallb == null ? null : spec.metallb.version).ifPresent(violations::add);
-        EffectiveTarget mine = EffectiveTarget.of(spec.metallb);
-        others.stream().filter(other -> !EffectiveTarget.of(other.getSpec().metallb).equals(mine)).findFirst()
+        ResolvedTarget mine = ResolvedTarget.of(spec.metallb);
+        others.stream().filter(other -> !ResolvedTarget.of(other.getSpec().metallb).equals(mine)).findFirst()
                 .ifPresent(other -> add("spec.metallb", "MetalLBTargetConflict", mine + " differs from "
-                        + EffectiveTarget.of(other.getSpec().metallb) + " of BgpPeerPool '" + name(other)
+                        + ResolvedTarget.of(other.getSpec().metallb) + " of BgpPeerPool '" + name(other)
                         + "'; all BgpPeerPools configure the same MetalLB"));
     }
 
@@ -131,7 +131,7 @@ public final class BgpConfigValidator {
             if (Networks.parseIPv4(peer.address).isEmpty()) {
                 add(field + ".address", "InvalidPeerAddress", "peer address '" + peer.address + "' is not an IPv4 address");
             }
-            int port = peer.port == null ? MetalLbRules.DEFAULT_PEER_PORT : peer.port;
+            int port = MetalLbModel.Session.port(peer);
             if (port < 1 || port > 65535) {
                 add(field + ".port", "InvalidPort", "port " + port + " is not in 1-65535");
             }
@@ -140,21 +140,21 @@ public final class BgpConfigValidator {
             new TreeMap<>(orEmpty(peer.nodeSelector)).forEach((label, value) -> MetalLbRules.labelKeyProblem(label)
                     .or(() -> MetalLbRules.labelValueProblem(value))
                     .ifPresent(problem -> add(field + ".nodeSelector[" + label + "]", "InvalidNodeSelector", problem)));
-            String endpoint = EffectivePeer.endpoint(peer.address, port);
+            String endpoint = MetalLbModel.Session.endpoint(peer.address, port);
             String previous = peerByEndpoint.putIfAbsent(endpoint, key);
             if (previous != null) {
                 add(field + ".address", "DuplicatePeer", "peer " + endpoint + " is already declared as peer "
                         + previous + "; declare each router once");
             } else if (myAsnValid && violations.size() == before) {
-                checkSamePeerElsewhere(field, EffectivePeer.of(spec, peer));
+                checkSamePeerElsewhere(field, MetalLbModel.Session.of(spec, peer));
             }
         }
     }
 
-    private void checkSamePeerElsewhere(String field, EffectivePeer mine) {
+    private void checkSamePeerElsewhere(String field, MetalLbModel.Session mine) {
         for (BgpPeerPool other : others) {
             for (BgpPeer theirPeer : orEmpty(other.getSpec().peers)) {
-                EffectivePeer theirs = EffectivePeer.of(other.getSpec(), theirPeer);
+                MetalLbModel.Session theirs = MetalLbModel.Session.of(other.getSpec(), theirPeer);
                 if (theirs.endpoint().equals(mine.endpoint()) && !theirs.equals(mine)) {
                     add(field, "PeerConflict", "peer " + mine.endpoint() + " is also peer " + theirPeer.name + " of BgpPeerPool '"
                             + name(other) + "' with other settings (" + String.join(", ", mine.differences(theirs))
@@ -223,7 +223,8 @@ public final class BgpConfigValidator {
             AddressPool pool = pools.get(i);
             String field = "spec.addressPools[" + key(pool.name, i) + "]";
             checkPoolName(field + ".name", pool.name, names);
-            checkAdvertisements(field, pool, checkAddresses(field, pool, claims));
+            MetalLbModel.Pool model = MetalLbModel.Pool.of(null, spec.communities, pool);
+            checkAdvertisements(field, model, checkAddresses(field, model, claims));
         }
     }
 
@@ -254,12 +255,12 @@ public final class BgpConfigValidator {
     }
 
     /** Checks the addresses and claims them; returns each valid address with the CIDRs it splits into. */
-    private Map<String, List<Cidr>> checkAddresses(String field, AddressPool pool, List<Claim> claims) {
-        List<String> addresses = orEmpty(pool.addresses);
+    private Map<String, List<Cidr>> checkAddresses(String field, MetalLbModel.Pool pool, List<Claim> claims) {
+        List<String> addresses = pool.addresses();
         if (addresses.isEmpty()) {
-            add(field + ".addresses", "MissingAddresses", "pool " + pool.name + " has no addresses");
+            add(field + ".addresses", "MissingAddresses", "pool " + pool.name() + " has no addresses");
         }
-        boolean layer2 = MetalLbRules.protocol(pool) == PoolProtocol.layer2;
+        boolean layer2 = pool.protocol() == PoolProtocol.layer2;
         Map<String, List<Cidr>> blocks = new LinkedHashMap<>();
         for (int j = 0; j < addresses.size(); j++) {
             String address = addresses.get(j);
@@ -280,11 +281,11 @@ public final class BgpConfigValidator {
         return blocks;
     }
 
-    private void checkAdvertisements(String field, AddressPool pool, Map<String, List<Cidr>> blocks) {
-        List<BgpAdvertisement> advertisements = orEmpty(pool.advertisements);
-        if (MetalLbRules.protocol(pool) == PoolProtocol.layer2) {
+    private void checkAdvertisements(String field, MetalLbModel.Pool pool, Map<String, List<Cidr>> blocks) {
+        List<MetalLbModel.Advertisement> advertisements = pool.advertisements();
+        if (pool.protocol() == PoolProtocol.layer2) {
             if (!advertisements.isEmpty()) {
-                add(field + ".advertisements", "AdvertisementsOnLayer2Pool", "layer2 pool " + pool.name
+                add(field + ".advertisements", "AdvertisementsOnLayer2Pool", "layer2 pool " + pool.name()
                         + " has " + advertisements.size() + " BGP advertisement(s); only bgp pools are advertised over BGP");
             }
             return;
@@ -297,11 +298,12 @@ public final class BgpConfigValidator {
                         .map(cidr -> Map.entry(entry.getKey(), cidr)).stream())
                 .max(Comparator.comparing(Map.Entry::getValue, byPrefix));
         for (int k = 0; k < advertisements.size(); k++) {
-            BgpAdvertisement advertisement = advertisements.get(k);
+            MetalLbModel.Advertisement advertisement = advertisements.get(k);
             String adField = field + ".advertisements[" + k + "]";
-            int length = MetalLbRules.aggregationLength(advertisement);
-            if (length < 0 || length > 32) {
-                add(adField + ".aggregationLength", "InvalidAggregationLength", "aggregation length " + length + " is not in 0-32");
+            int length = advertisement.aggregationLength();
+            if (length < 0 || length > MetalLbModel.MAX_AGGREGATION_LENGTH) {
+                add(adField + ".aggregationLength", "InvalidAggregationLength", "aggregation length " + length + " is not in 0-"
+                        + MetalLbModel.MAX_AGGREGATION_LENGTH);
             } else if (longestPrefix.isPresent() && length < longestPrefix.get().getValue().prefixLength()) {
                 Map.Entry<String, Cidr> entry = longestPrefix.get();
                 add(adField + ".aggregationLength", "AggregationLengthTooShort", "aggregation length " + length
@@ -309,10 +311,10 @@ public final class BgpConfigValidator {
                         + (mode == MetalLbVersion.Mode.CRD ? "; it must be at least the prefix length of each address's widest CIDR"
                                 : "; it must be at least the prefix length of every CIDR of the pool"));
             }
-            if (advertisement.localPref != null && (advertisement.localPref < 0 || advertisement.localPref > MetalLbRules.MAX_UINT32)) {
-                add(adField + ".localPref", "InvalidLocalPref", "local preference " + advertisement.localPref + " is not in 0-" + MetalLbRules.MAX_UINT32);
+            if (advertisement.localPref() < 0 || advertisement.localPref() > MetalLbRules.MAX_UINT32) {
+                add(adField + ".localPref", "InvalidLocalPref", "local preference " + advertisement.localPref() + " is not in 0-" + MetalLbRules.MAX_UINT32);
             }
-            List<String> communities = orEmpty(advertisement.communities);
+            List<String> communities = advertisement.communities();
             for (int c = 0; c < communities.size(); c++) {
                 String community = communities.get(c);
                 if (!orEmpty(spec.communities).containsKey(community) && MetalLbRules.community(community).isEmpty()) {
@@ -322,7 +324,7 @@ public final class BgpConfigValidator {
             }
         }
         if (mode == MetalLbVersion.Mode.CRD) {
-            MetalLbCrdRules.advertisements(field, spec, advertisements).forEach(violations::add);
+            CrdRules.advertisements(field, advertisements).forEach(violations::add);
         }
     }
 

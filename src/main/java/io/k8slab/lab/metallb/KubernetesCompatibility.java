@@ -47,7 +47,7 @@ public final class KubernetesCompatibility {
     }
 
     /** Why the operator must not install the target's MetalLB on this Kubernetes, or empty when it may. */
-    public static Optional<Violation> check(EffectiveTarget target, KubernetesVersion kubernetes) {
+    public static Optional<Violation> check(ResolvedTarget target, KubernetesVersion kubernetes) {
         Optional<MetalLbVersion> version = MetalLbVersion.parse(target.version());
         if (!target.install() || version.isEmpty() || version.get().compareTo(FIRST_FOR_MANAGED_FIELDS) >= 0 || !kubernetes.atLeast(1, 18)) {
             return Optional.empty();

@@ -1,25 +1,17 @@
 package io.k8slab.lab.metallb;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-import io.k8slab.lab.api.v1alpha1.AddressPool;
-import io.k8slab.lab.api.v1alpha1.BgpAdvertisement;
 import io.k8slab.lab.api.v1alpha1.Patterns;
-import io.k8slab.lab.api.v1alpha1.PoolProtocol;
 
 /**
- * MetalLB v0.7.3's defaults and value rules, in one place so that the validator (which checks the lab's spec),
- * the model (which parses a rendered config as MetalLB would) and the renderers cannot drift apart.
+ * MetalLB v0.7.3's value rules, shared by the validator (which checks the lab's spec) and the tests' parser of a
+ * rendered config, so that they cannot drift apart. The defaults are {@link MetalLbModel}'s.
  */
 public final class MetalLbRules {
 
-    static final int DEFAULT_PEER_PORT = 179;
-    static final Duration DEFAULT_HOLD_TIME = Duration.ofSeconds(90);
-    static final int DEFAULT_AGGREGATION_LENGTH = 32;
-    static final long DEFAULT_LOCAL_PREF = 0;
     static final long MAX_UINT32 = Patterns.MAX_ASN;
     /** The OPEN message's hold time is 16 bits of seconds (RFC 4271, 4.2). */
     static final Duration MAX_HOLD_TIME = Duration.ofSeconds(0xFFFF);
@@ -30,32 +22,6 @@ public final class MetalLbRules {
     private static final Pattern DNS_SUBDOMAIN = Pattern.compile(Patterns.DNS_SUBDOMAIN);
 
     private MetalLbRules() {
-    }
-
-    /** The spec's documented defaults, shared by the validator and both renderers: null means "not given". */
-    public static PoolProtocol protocol(AddressPool pool) {
-        return pool.protocol == null ? PoolProtocol.bgp : pool.protocol;
-    }
-
-    static boolean autoAssign(AddressPool pool) {
-        return pool.autoAssign == null || pool.autoAssign;
-    }
-
-    static boolean avoidBuggyIPs(AddressPool pool) {
-        return Boolean.TRUE.equals(pool.avoidBuggyIPs);
-    }
-
-    public static int aggregationLength(BgpAdvertisement advertisement) {
-        return advertisement.aggregationLength == null ? DEFAULT_AGGREGATION_LENGTH : advertisement.aggregationLength;
-    }
-
-    static long localPref(BgpAdvertisement advertisement) {
-        return advertisement.localPref == null ? DEFAULT_LOCAL_PREF : advertisement.localPref;
-    }
-
-    /** A pool's advertisements, or MetalLB's implicit one (each address as a /32) when none are given. */
-    public static List<BgpAdvertisement> advertisements(AddressPool pool) {
-        return pool.advertisements == null || pool.advertisements.isEmpty() ? List.of(new BgpAdvertisement()) : pool.advertisements;
     }
 
     /** BGP (RFC 4271) lets a hold time be 0 (no keepalives) or at least 3s. */

@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.k8slab.lab.api.v1alpha1.MetalLbTarget;
 import io.k8slab.lab.kube.Violation;
 
 /**
@@ -17,10 +18,10 @@ public record MetalLbVersion(int major, int minor, int patch) implements Compara
         CONFIG_MAP, CRD
     }
 
-    /** The schema's default, and the oldest release supported: the validator mirrors this release's parser. */
-    public static final MetalLbVersion DEFAULT = new MetalLbVersion(0, 7, 3);
-    private static final MetalLbVersion FIRST_CRD = new MetalLbVersion(0, 13, 0);
     private static final Pattern SYNTAX = Pattern.compile("v([0-9]{1,9})\\.([0-9]{1,9})\\.([0-9]{1,9})");
+    /** The schema's default, and the oldest release supported: the validator mirrors this release's parser. */
+    public static final MetalLbVersion DEFAULT = parse(MetalLbTarget.DEFAULT_VERSION).orElseThrow();
+    private static final MetalLbVersion FIRST_CRD = new MetalLbVersion(0, 13, 0);
     private static final Comparator<MetalLbVersion> ORDER = Comparator.comparingInt(MetalLbVersion::major)
             .thenComparingInt(MetalLbVersion::minor).thenComparingInt(MetalLbVersion::patch);
 

@@ -130,7 +130,7 @@ public final class PoolUsage {
                     merged.add(block);
                 }
             }
-            return new Held(pool.name, merged, MetalLbRules.avoidBuggyIPs(pool));
+            return new Held(pool.name, merged, MetalLbModel.Pool.of(pool).avoidBuggyIPs());
         }
 
         BigInteger total() {

@@ -29,7 +29,7 @@ import io.k8slab.lab.api.v1alpha1.BgpPeerPoolSpec;
 import io.k8slab.lab.api.v1alpha1.PoolProtocol;
 import io.k8slab.lab.kube.Networks;
 import io.k8slab.lab.kube.Networks.Range;
-import io.k8slab.lab.metallb.MetalLbRules;
+import io.k8slab.lab.metallb.MetalLbModel;
 
 /**
  * What a router should hold for a BgpPeerPool: one prefix per LoadBalancer IP in the pool's BGP ranges (a /32, or
@@ -329,23 +329,22 @@ public final class ExpectedRoutes {
 
     private static List<PoolBlock> blocks(BgpPeerPoolSpec spec) {
         List<PoolBlock> blocks = new ArrayList<>();
-        for (AddressPool pool : nullSafe(spec.addressPools)) {
-            if (MetalLbRules.protocol(pool) != PoolProtocol.bgp) {
+        for (AddressPool given : nullSafe(spec.addressPools)) {
+            MetalLbModel.Pool pool = MetalLbModel.Pool.of(given);
+            if (pool.protocol() != PoolProtocol.bgp) {
                 continue;
             }
             int[] lengths = aggregationLengths(pool);
-            for (String address : nullSafe(pool.addresses)) {
-                Networks.parseCidrOrRange(address).ifPresent(range -> blocks.add(new PoolBlock(range, lengths)));
-            }
+            pool.ranges().forEach(range -> blocks.add(new PoolBlock(range, lengths)));
         }
         return blocks;
     }
 
-    /** MetalLB's defaults, from the rules the renderers use, so the routes expected are the ones MetalLB announces. */
-    private static int[] aggregationLengths(AddressPool pool) {
-        return MetalLbRules.advertisements(pool).stream()
-                .mapToInt(MetalLbRules::aggregationLength)
-                .filter(length -> length >= 0 && length <= 32)
+    /** From the model the renderers write, so the routes expected are the ones MetalLB announces. */
+    private static int[] aggregationLengths(MetalLbModel.Pool pool) {
+        return pool.announced().stream()
+                .mapToInt(MetalLbModel.Advertisement::aggregationLength)
+                .filter(length -> length >= 0 && length <= MetalLbModel.MAX_AGGREGATION_LENGTH)
                 .distinct().toArray();
     }
 

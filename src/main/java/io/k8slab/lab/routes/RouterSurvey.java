@@ -16,7 +16,7 @@ import io.k8slab.lab.api.v1alpha1.RouteCounts;
 import io.k8slab.lab.api.v1alpha1.RouteStatus;
 import io.k8slab.lab.api.v1alpha1.RouterAPI;
 import io.k8slab.lab.metallb.AddressBlocks;
-import io.k8slab.lab.metallb.EffectiveTarget;
+import io.k8slab.lab.metallb.ResolvedTarget;
 import io.k8slab.lab.router.RouterClient;
 import io.k8slab.lab.router.RouterException;
 import io.k8slab.lab.router.RouterTlsException;
@@ -69,7 +69,7 @@ public final class RouterSurvey {
         if (speakers != null) {
             cluster.nodes().forEach(node -> ExpectedRoutes.internalIP(node).ifPresent(ip -> addressByNode.put(node.getMetadata().getName(), ip)));
         }
-        SpeakerBehaviour behaviour = SpeakerBehaviour.forVersion(EffectiveTarget.of(pool.getSpec().metallb).version());
+        SpeakerBehaviour behaviour = SpeakerBehaviour.forVersion(ResolvedTarget.of(pool.getSpec().metallb).version());
         List<PeerStatus> peers = new ArrayList<>();
         List<String> changes = new ArrayList<>();
         List<String> unreachable = new ArrayList<>();

@@ -9,12 +9,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.k8slab.lab.metallb.EffectiveTarget;
+import io.k8slab.lab.metallb.ResolvedTarget;
 
 /** How a refused write of MetalLB's configuration becomes a ConfigApplied reason and message, by the API server's answer. */
 class ConfigWriteFailureTest {
 
-    private static final EffectiveTarget TARGET = new EffectiveTarget("v0.7.3", "metallb-system", "config", false);
+    private static final ResolvedTarget TARGET = new ResolvedTarget("v0.7.3", "metallb-system", "config", false);
 
     @ParameterizedTest(name = "{0} {1} {2} -> {4}")
     @CsvSource(nullValues = "-", delimiter = '|', value = {

@@ -38,9 +38,9 @@ import io.k8slab.lab.api.v1alpha1.BgpPeerPoolConditions;
 import io.k8slab.lab.api.v1alpha1.LabCluster;
 import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.metallb.AssignedAddresses;
-import io.k8slab.lab.metallb.MetalLbConfigMap;
+import io.k8slab.lab.metallb.ConfigMapContents;
 import io.k8slab.lab.metallb.KubernetesCompatibility;
-import io.k8slab.lab.metallb.MetalLbConfigModel;
+import io.k8slab.lab.metallb.ParsedConfigFile;
 import io.k8slab.lab.metallb.Ownership;
 import io.k8slab.lab.metallb.ReferenceLab;
 import io.k8slab.lab.router.gobgp.RouterClients;
@@ -90,7 +90,7 @@ class MetalLbConfigurationApiTest {
 
         BgpPeerPool pool = awaitCondition("reference", BgpPeerPoolConditions.CONFIG_APPLIED, "True");
         ConfigMap config = configMap(target);
-        assertThat(MetalLbConfigModel.parse(config.getData().get("config"))).isEqualTo(MetalLbConfigModel.parse(REFERENCE_CONFIG));
+        assertThat(ParsedConfigFile.parse(config.getData().get("config"))).isEqualTo(ParsedConfigFile.parse(REFERENCE_CONFIG));
         assertThat(pool.getStatus().configHash).hasSize(64);
         assertThat(Conditions.isTrue(pool.getStatus().conditions, BgpPeerPoolConditions.VALID)).isTrue();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
@@ -108,8 +108,8 @@ class MetalLbConfigurationApiTest {
         String config = configMap(target).getData().get("config");
         assertThat(new YAMLMapper().readTree(config).at("/peers/0/node-selectors/0/match-labels")).as(config)
                 .isEqualTo(JsonNodeFactory.instance.objectNode().put("node-role.kubernetes.io/node", ""));
-        assertThat(MetalLbConfigModel.parse(config).peers().get(0).nodeSelectors())
-                .containsExactly(new MetalLbConfigModel.NodeSelector(new TreeSet<>(List.of("node-role.kubernetes.io/node="))));
+        assertThat(ParsedConfigFile.parse(config).peers().get(0).nodeSelectors())
+                .containsExactly(new ParsedConfigFile.NodeSelector(new TreeSet<>(List.of("node-role.kubernetes.io/node="))));
     }
 
     /** Specs the schema accepts but MetalLB v0.7.3 or the lab would not: reported, and nothing is written. */
@@ -225,8 +225,8 @@ class MetalLbConfigurationApiTest {
         assertThat(overlap.getMessage()).contains("172.17.254.128/25", "first");
 
         // One bad pool does not take the others' away: the first pool is still all that is in force.
-        assertThat(MetalLbConfigModel.parse(configMap(target).getData().get("config")))
-                .isEqualTo(MetalLbConfigModel.parse(REFERENCE_CONFIG));
+        assertThat(ParsedConfigFile.parse(configMap(target).getData().get("config")))
+                .isEqualTo(ParsedConfigFile.parse(REFERENCE_CONFIG));
     }
 
     @Test
@@ -301,7 +301,7 @@ class MetalLbConfigurationApiTest {
         assertThat(valid.getMessage()).contains("spec.metallb.namespace", elsewhere, METALLB, BgpPeerPoolReconciler.NAMESPACE_SETTING);
         assertThat(client.apps().deployments().inNamespace(elsewhere).list().getItems()).as("nothing installed in " + elsewhere).isEmpty();
         assertThat(client.configMaps().inNamespace(elsewhere).list().getItems()).as("nothing configured in " + elsewhere)
-                .noneMatch(c -> c.getData() != null && c.getData().containsKey(MetalLbConfigMap.CONFIG_KEY));
+                .noneMatch(c -> c.getData() != null && c.getData().containsKey(ConfigMapContents.CONFIG_KEY));
         deleteAndAwait("elsewhere");
     }
 
@@ -505,7 +505,7 @@ class MetalLbConfigurationApiTest {
 
     private static ConfigMap configMap(String target) {
         return await().atMost(Duration.ofSeconds(30)).until(() -> client.configMaps().inNamespace(METALLB).withName(target).get(),
-                c -> c != null && c.getData() != null && c.getData().containsKey(MetalLbConfigMap.CONFIG_KEY));
+                c -> c != null && c.getData() != null && c.getData().containsKey(ConfigMapContents.CONFIG_KEY));
     }
 
     /** The Events so far: they are sent in the background and follow the status shortly, so callers await them. */
@@ -518,7 +518,7 @@ class MetalLbConfigurationApiTest {
     /** The metallb.io resources of a kind rendered from one pool. */
     private static List<GenericKubernetesResource> metallb(String pool, String apiVersion, String kind) {
         return client.genericKubernetesResources(apiVersion, kind).inNamespace(METALLB)
-                .withLabel(io.k8slab.lab.metallb.MetalLbCrdRenderer.OWNER_LABEL, pool).list().getItems();
+                .withLabel(io.k8slab.lab.metallb.CrdRenderer.OWNER_LABEL, pool).list().getItems();
     }
 
     @SuppressWarnings("unchecked")

@@ -38,7 +38,7 @@ import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
 import io.k8slab.lab.api.v1alpha1.BgpPeerPoolConditions;
 import io.k8slab.lab.api.v1alpha1.RouterAPI;
 import io.k8slab.lab.kube.Conditions;
-import io.k8slab.lab.metallb.EffectiveTarget;
+import io.k8slab.lab.metallb.ResolvedTarget;
 import io.k8slab.lab.metallb.Ownership;
 import io.k8slab.lab.metallb.apply.MetalLbInstallation;
 import io.k8slab.lab.router.gobgp.RouterClients;
@@ -289,7 +289,7 @@ class MetalLbNativeInstallTest {
     // --- helpers -------------------------------------------------------------------------------------------
 
     private static void removeNamespacedPart() {
-        for (GenericKubernetesResource object : MetalLbInstallation.desired(new EffectiveTarget("v0.16.1", NAMESPACE, "config", true))) {
+        for (GenericKubernetesResource object : MetalLbInstallation.desired(new ResolvedTarget("v0.16.1", NAMESPACE, "config", true))) {
             client.resource(object).withGracePeriod(0).delete();
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> controller() == null && speaker() == null);

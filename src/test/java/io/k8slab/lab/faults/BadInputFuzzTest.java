@@ -34,7 +34,7 @@ import io.k8slab.lab.bgp.BgpPeerPoolReconciler;
 import io.k8slab.lab.cluster.LabClusterReconciler;
 import io.k8slab.lab.cluster.LabClusterValidator;
 import io.k8slab.lab.kube.Conditions;
-import io.k8slab.lab.metallb.MetalLbConfigModel;
+import io.k8slab.lab.metallb.ParsedConfigFile;
 import io.k8slab.lab.testing.LocalOperator;
 import io.k8slab.lab.testing.Manifests;
 
@@ -153,7 +153,7 @@ class BadInputFuzzTest {
                 if (Conditions.isTrue(live.getStatus().conditions, BgpPeerPoolConditions.VALID)) {
                     valid++;
                     assertThat(fuzzConfig).as("config of " + fuzzConfigMap + " with " + name + " valid").isNotNull();
-                    var inForce = MetalLbConfigModel.parse(fuzzConfig).pools().keySet();
+                    var inForce = ParsedConfigFile.parse(fuzzConfig).pools().keySet();
                     live.getSpec().addressPools.forEach(p -> assertThat(inForce).as(name).contains(p.name));
                 }
             }

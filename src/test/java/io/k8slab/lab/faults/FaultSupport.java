@@ -16,7 +16,8 @@ import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
 import io.k8slab.lab.api.v1alpha1.BgpPeerPoolConditions;
 import io.k8slab.lab.join.BootstrapTokenIssuer;
 import io.k8slab.lab.kube.Conditions;
-import io.k8slab.lab.metallb.MetalLbConfigRenderer;
+import io.k8slab.lab.metallb.ConfigMapRenderer;
+import io.k8slab.lab.metallb.MetalLbModel;
 import io.k8slab.lab.testing.Manifests;
 import io.k8slab.lab.testing.PackagedOperator;
 import io.k8slab.lab.testing.TestCluster;
@@ -69,7 +70,7 @@ final class FaultSupport {
 
     /** What the operator should have written for these pools alone, rendered from their live specs. */
     static String expectedConfig(BgpPeerPool... pools) {
-        return MetalLbConfigRenderer.render(List.of(pools));
+        return ConfigMapRenderer.render(MetalLbModel.of(List.of(pools)));
     }
 
     static BgpPeerPool awaitCondition(String name, String type, String status) {

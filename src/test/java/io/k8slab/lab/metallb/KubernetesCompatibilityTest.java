@@ -30,7 +30,7 @@ class KubernetesCompatibilityTest {
             "v0.7.3, true, 2, 0, true" })
     void installsOnlyWhatRunsThere(String version, boolean install, String major, String minor, boolean refused) {
         KubernetesVersion kubernetes = KubernetesVersion.parse(major, minor).orElseThrow();
-        Optional<Violation> violation = KubernetesCompatibility.check(new EffectiveTarget(version, "metallb-system", "config", install), kubernetes);
+        Optional<Violation> violation = KubernetesCompatibility.check(new ResolvedTarget(version, "metallb-system", "config", install), kubernetes);
 
         assertThat(violation.isPresent()).isEqualTo(refused);
         violation.ifPresent(v -> {

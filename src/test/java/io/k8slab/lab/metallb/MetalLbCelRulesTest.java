@@ -71,7 +71,7 @@ class MetalLbCelRulesTest {
         MetalLbCrdSchemaTest.specs().forEach(arguments -> {
             @SuppressWarnings("unchecked")
             Consumer<BgpPeerPoolSpec> edit = (Consumer<BgpPeerPoolSpec>) arguments.get()[1];
-            rendered.addAll(MetalLbCrdRenderer.render(List.of(ReferenceLab.pool("cel", edit))));
+            rendered.addAll(CrdRenderer.render(MetalLbModel.of(List.of(ReferenceLab.pool("cel", edit)))));
         });
         NEVER_RENDERED.forEach((rule, field) -> {
             List<GenericKubernetesResource> ofKind = rendered.stream().filter(r -> r.getKind().equals(rule.kind())).toList();

@@ -48,7 +48,7 @@ class MetalLbClusterManifestsTest {
     @EnumSource(MetalLbRelease.class)
     void staticAndInstalledPartsAreTheWholeRelease(MetalLbRelease release) throws IOException {
         List<String> released = release.manifests().stream().map(MetalLbClusterManifestsTest::key).toList();
-        List<String> installed = MetalLbInstallation.desired(new EffectiveTarget(release.version().toString(), "metallb-system", "config", true))
+        List<String> installed = MetalLbInstallation.desired(new ResolvedTarget(release.version().toString(), "metallb-system", "config", true))
                 .stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()).toList();
         List<String> shipped = documents(Files.readString(Path.of("deploy" + release.resource()).resolveSibling("cluster")
                 .resolve("cluster-scoped.yaml"))).stream().map(MetalLbClusterManifestsTest::key).toList();

@@ -37,7 +37,7 @@ import io.k8slab.lab.testing.MetalLbCrds;
 import io.k8slab.lab.testing.TestCluster;
 
 /**
- * What {@link MetalLbCrdRenderer} writes, against the real CRDs of the embedded MetalLB release on the test API
+ * What {@link CrdRenderer} writes, against the real CRDs of the embedded MetalLB release on the test API
  * server. The server (1.20) prunes a field its structural schema does not know, silently, and rejects a wrong type
  * or a missing required field: each rendered resource goes through a server-side dry-run create, and the object
  * the server would store must still hold every field that was sent.
@@ -56,7 +56,7 @@ class MetalLbCrdSchemaTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("specs")
     void renderedResourcesKeepEveryField(String description, Consumer<BgpPeerPoolSpec> edit) {
-        List<GenericKubernetesResource> rendered = MetalLbCrdRenderer.render(List.of(pool("schema", edit)));
+        List<GenericKubernetesResource> rendered = CrdRenderer.render(MetalLbModel.of(List.of(pool("schema", edit))));
         assertThat(rendered).isNotEmpty();
         for (GenericKubernetesResource resource : rendered) {
             GenericKubernetesResource stored = client.resource(resource).dryRun().create();
@@ -95,8 +95,8 @@ class MetalLbCrdSchemaTest {
     /** The check itself: a misspelt field is pruned without an error, and the comparison names it. */
     @Test
     void aMisspeltFieldIsPrunedAndNamed() {
-        GenericKubernetesResource peer = MetalLbCrdRenderer.render(List.of(pool("misspelt", s -> {
-        }))).get(0);
+        GenericKubernetesResource peer = CrdRenderer.render(MetalLbModel.of(List.of(pool("misspelt", s -> {
+        })))).get(0);
         spec(peer).put("peerAdress", "172.17.0.1");
 
         GenericKubernetesResource stored = client.resource(peer).dryRun().create();
@@ -106,14 +106,14 @@ class MetalLbCrdSchemaTest {
 
     @Test
     void aWrongTypeOrMissingRequiredFieldIsRejected() {
-        GenericKubernetesResource wrongType = MetalLbCrdRenderer.render(List.of(pool("wrong-type", s -> {
-        }))).get(0);
+        GenericKubernetesResource wrongType = CrdRenderer.render(MetalLbModel.of(List.of(pool("wrong-type", s -> {
+        })))).get(0);
         spec(wrongType).put("peerPort", "one-seven-nine");
         assertThatThrownBy(() -> client.resource(wrongType).dryRun().create()).isInstanceOf(KubernetesClientException.class)
                 .hasMessageContaining("spec.peerPort");
 
-        GenericKubernetesResource missing = MetalLbCrdRenderer.render(List.of(pool("missing", s -> {
-        }))).get(0);
+        GenericKubernetesResource missing = CrdRenderer.render(MetalLbModel.of(List.of(pool("missing", s -> {
+        })))).get(0);
         spec(missing).remove("myASN");
         assertThatThrownBy(() -> client.resource(missing).dryRun().create()).isInstanceOf(KubernetesClientException.class)
                 .hasMessageContaining("spec.myASN");

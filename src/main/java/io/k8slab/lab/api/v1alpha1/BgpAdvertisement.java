@@ -14,9 +14,13 @@ import io.fabric8.generator.annotation.Pattern;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class BgpAdvertisement {
 
-    @Default("32")
+    /** The schema's default and bound, also for code that reads a spec the API server did not default. */
+    public static final String DEFAULT_AGGREGATION_LENGTH = "32";
+    public static final int MAX_AGGREGATION_LENGTH = 32;
+
+    @Default(DEFAULT_AGGREGATION_LENGTH)
     @Min(0)
-    @Max(32)
+    @Max(MAX_AGGREGATION_LENGTH)
     @JsonPropertyDescription("Prefix length of the announced routes; 32 announces each IP, shorter aggregates. "
             + "Must not be shorter than any CIDR of the pool.")
     public Integer aggregationLength;

@@ -16,6 +16,10 @@ import io.fabric8.generator.annotation.Size;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class BgpPeer {
 
+    /** The schema's defaults, also for code that reads a spec the API server did not default. */
+    public static final String DEFAULT_PORT = "179";
+    public static final String DEFAULT_HOLD_TIME = "90s";
+
     @Required
     @Size(max = 63)
     @Pattern(Patterns.DNS_SUBDOMAIN)
@@ -33,13 +37,13 @@ public class BgpPeer {
     @JsonPropertyDescription("The router's AS number (MetalLB's peer-asn).")
     public Long asn;
 
-    @Default("179")
+    @Default(DEFAULT_PORT)
     @Min(1)
     @Max(65535)
     @JsonPropertyDescription("The router's BGP port (MetalLB's peer-port).")
     public Integer port;
 
-    @Default("90s")
+    @Default(DEFAULT_HOLD_TIME)
     @Pattern(Patterns.DURATION)
     @JsonPropertyDescription("The proposed BGP hold time, a Go duration: 0s, or 3s to 65535s (16 bits on the wire).")
     public String holdTime;

@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.k8slab.lab.metallb.EffectiveTarget;
+import io.k8slab.lab.metallb.ResolvedTarget;
 
 /**
  * When to read MetalLB's components back and compare them with the release ({@link MetalLbInstallation#ensure}:
@@ -25,7 +25,7 @@ public final class InstallationChecks {
 
     private final Clock clock;
     private final Duration interval;
-    private final Map<EffectiveTarget, Instant> lastCheck = new ConcurrentHashMap<>();
+    private final Map<ResolvedTarget, Instant> lastCheck = new ConcurrentHashMap<>();
 
     public InstallationChecks(Clock clock, Duration interval) {
         this.clock = clock;
@@ -33,14 +33,14 @@ public final class InstallationChecks {
     }
 
     /** A check is due the first time, after the interval, or when a watched workload is missing or differs. */
-    public boolean due(EffectiveTarget target, Optional<Deployment> controller, Optional<DaemonSet> speaker) {
+    public boolean due(ResolvedTarget target, Optional<Deployment> controller, Optional<DaemonSet> speaker) {
         Instant last = lastCheck.get(target);
         return last == null || !clock.instant().isBefore(last.plus(interval))
                 || !MetalLbInstallation.workloadsAsReleased(target, controller, speaker);
     }
 
     /** Everything was read back and put as released. */
-    public void checked(EffectiveTarget target) {
+    public void checked(ResolvedTarget target) {
         lastCheck.put(target, clock.instant());
     }
 }

@@ -18,7 +18,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.k8slab.lab.kube.Subset;
 import io.k8slab.lab.kube.Violation;
-import io.k8slab.lab.metallb.EffectiveTarget;
+import io.k8slab.lab.metallb.ResolvedTarget;
 import io.k8slab.lab.metallb.MetalLbRelease;
 import io.k8slab.lab.metallb.MetalLbVersion;
 import io.k8slab.lab.metallb.NotOwnedException;
@@ -58,7 +58,7 @@ public final class MetalLbInstallation {
      * Why the operator cannot install the target's MetalLB: it installs the embedded releases only (installing
      * another release's manifest under this version's name would report something that is not running). Pure.
      */
-    public static Optional<Violation> notInstallable(EffectiveTarget target) {
+    public static Optional<Violation> notInstallable(ResolvedTarget target) {
         if (!target.install() || MetalLbVersion.parse(target.version()).isEmpty() || MetalLbRelease.of(target.version()).isPresent()) {
             return Optional.empty();
         }
@@ -74,7 +74,7 @@ public final class MetalLbInstallation {
      * roles and bindings, the validating webhook configuration) ship in {@code deploy/metallb/<version>/cluster} for
      * whoever installs the operator, so the operator needs no rights over cluster-wide RBAC. Pure.
      */
-    public static List<GenericKubernetesResource> desired(EffectiveTarget target) {
+    public static List<GenericKubernetesResource> desired(ResolvedTarget target) {
         MetalLbRelease release = MetalLbRelease.of(target.version())
                 .orElseThrow(() -> new IllegalArgumentException("no embedded MetalLB release " + target.version()));
         List<GenericKubernetesResource> objects = new ArrayList<>();
@@ -99,7 +99,7 @@ public final class MetalLbInstallation {
      *
      * @throws NotOwnedException naming those components
      */
-    public static List<String> ensure(KubernetesClient client, EffectiveTarget target) {
+    public static List<String> ensure(KubernetesClient client, ResolvedTarget target) {
         Map<GenericKubernetesResource, GenericKubernetesResource> live = new java.util.LinkedHashMap<>();
         List<String> notOwned = new ArrayList<>();
         for (GenericKubernetesResource object : desired(target)) {
@@ -126,7 +126,7 @@ public final class MetalLbInstallation {
      * Whether the controller Deployment and the speaker DaemonSet (as the informers hold them) are there and as
      * released: the components that run, and the only ones watched. Pure.
      */
-    public static boolean workloadsAsReleased(EffectiveTarget target, Optional<Deployment> controller, Optional<DaemonSet> speaker) {
+    public static boolean workloadsAsReleased(ResolvedTarget target, Optional<Deployment> controller, Optional<DaemonSet> speaker) {
         if (controller.isEmpty() || speaker.isEmpty()) {
             return false;
         }
@@ -152,15 +152,15 @@ public final class MetalLbInstallation {
      * The target's controller: in its namespace, named as the released manifests name it or, when someone else
      * installed MetalLB ({@code install: false}), labelled as the Helm chart labels its {@code <release>-controller}.
      */
-    public static boolean isController(Deployment deployment, EffectiveTarget target) {
+    public static boolean isController(Deployment deployment, ResolvedTarget target) {
         return isComponent(deployment, target, "controller");
     }
 
-    public static boolean isSpeaker(DaemonSet daemonSet, EffectiveTarget target) {
+    public static boolean isSpeaker(DaemonSet daemonSet, ResolvedTarget target) {
         return isComponent(daemonSet, target, "speaker");
     }
 
-    private static boolean isComponent(HasMetadata object, EffectiveTarget target, String component) {
+    private static boolean isComponent(HasMetadata object, ResolvedTarget target, String component) {
         if (!target.namespace().equals(object.getMetadata().getNamespace())) {
             return false;
         }
@@ -171,7 +171,7 @@ public final class MetalLbInstallation {
         return !target.install() && "metallb".equals(labels.get(HELM_NAME_LABEL)) && component.equals(labels.get(HELM_COMPONENT_LABEL));
     }
 
-    private static void retarget(ObjectNode object, EffectiveTarget target) {
+    private static void retarget(ObjectNode object, ResolvedTarget target) {
         ((ObjectNode) object.get("metadata")).put("namespace", target.namespace());
         object.path("subjects").forEach(subject -> ((ObjectNode) subject).put("namespace", target.namespace()));
         // The default written out: server-side apply before Kubernetes 1.21 refuses a Service port without its

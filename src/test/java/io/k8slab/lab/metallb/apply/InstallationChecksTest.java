@@ -17,12 +17,12 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.k8slab.lab.metallb.EffectiveTarget;
+import io.k8slab.lab.metallb.ResolvedTarget;
 import io.k8slab.lab.testing.SettableClock;
 
 class InstallationChecksTest {
 
-    private static final EffectiveTarget TARGET = new EffectiveTarget("v0.7.3", "metallb-system", "config", true);
+    private static final ResolvedTarget TARGET = new ResolvedTarget("v0.7.3", "metallb-system", "config", true);
     private static final Duration INTERVAL = Duration.ofMinutes(5);
 
     private final SettableClock clock = new SettableClock(Instant.parse("2026-11-25T12:00:00Z"));
@@ -45,7 +45,7 @@ class InstallationChecksTest {
     @Test
     void anotherTargetHasItsOwnCheck() {
         checks.checked(TARGET);
-        EffectiveTarget other = new EffectiveTarget("v0.7.3", "metallb-other", "config", true);
+        ResolvedTarget other = new ResolvedTarget("v0.7.3", "metallb-other", "config", true);
         assertThat(checks.due(other, Optional.of(released(Deployment.class, other)), Optional.of(released(DaemonSet.class, other)))).isTrue();
     }
 
@@ -73,7 +73,7 @@ class InstallationChecksTest {
         return released(type, TARGET);
     }
 
-    private static <T extends HasMetadata> T released(Class<T> type, EffectiveTarget target) {
+    private static <T extends HasMetadata> T released(Class<T> type, ResolvedTarget target) {
         return MetalLbInstallation.desired(target).stream().filter(o -> o.getKind().equals(type.getSimpleName())).findFirst()
                 .map(o -> Serialization.jsonMapper().convertValue(o, type)).orElseThrow();
     }

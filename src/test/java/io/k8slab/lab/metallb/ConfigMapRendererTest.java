@@ -16,22 +16,22 @@ import org.junit.jupiter.api.Test;
 
 import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
 import io.k8slab.lab.api.v1alpha1.PoolProtocol;
-import io.k8slab.lab.metallb.MetalLbConfigModel.NodeSelector;
+import io.k8slab.lab.metallb.ParsedConfigFile.NodeSelector;
 
-class MetalLbConfigRendererTest {
+class ConfigMapRendererTest {
 
-    private static MetalLbConfigModel renderAndParse(BgpPeerPool... pools) {
-        return MetalLbConfigModel.parse(MetalLbConfigRenderer.render(List.of(pools)));
+    private static ParsedConfigFile renderAndParse(BgpPeerPool... pools) {
+        return ParsedConfigFile.parse(ConfigMapRenderer.render(MetalLbModel.of(List.of(pools))));
     }
 
     @Test
     void referenceLabMeansWhatAPersonWouldWrite() {
-        assertThat(renderAndParse(ReferenceLab.pool("lab"))).isEqualTo(MetalLbConfigModel.parse(ReferenceLab.CONFIG));
+        assertThat(renderAndParse(ReferenceLab.pool("lab"))).isEqualTo(ParsedConfigFile.parse(ReferenceLab.CONFIG));
     }
 
     @Test
     void referenceLabSpellsOutMetalLbsDefaults() {
-        assertThat(MetalLbConfigRenderer.render(List.of(ReferenceLab.pool("lab")))).isEqualTo("""
+        assertThat(ConfigMapRenderer.render(MetalLbModel.of(List.of(ReferenceLab.pool("lab"))))).isEqualTo("""
                 peers:
                 - my-asn: 64522
                   peer-asn: 64512
@@ -52,11 +52,11 @@ class MetalLbConfigRendererTest {
     void sameInputsGiveTheSameBytesInAnyOrder() {
         BgpPeerPool a = ReferenceLab.pool("a-lab");
         BgpPeerPool b = secondLab("b-lab");
-        String rendered = MetalLbConfigRenderer.render(List.of(a, b));
+        String rendered = ConfigMapRenderer.render(MetalLbModel.of(List.of(a, b)));
 
-        assertThat(MetalLbConfigRenderer.render(List.of(a, b))).isEqualTo(rendered);
-        assertThat(MetalLbConfigRenderer.render(List.of(b, a))).isEqualTo(rendered);
-        assertThat(MetalLbConfigRenderer.render(List.of(ReferenceLab.pool("a-lab"), secondLab("b-lab")))).isEqualTo(rendered);
+        assertThat(ConfigMapRenderer.render(MetalLbModel.of(List.of(a, b)))).isEqualTo(rendered);
+        assertThat(ConfigMapRenderer.render(MetalLbModel.of(List.of(b, a)))).isEqualTo(rendered);
+        assertThat(ConfigMapRenderer.render(MetalLbModel.of(List.of(ReferenceLab.pool("a-lab"), secondLab("b-lab"))))).isEqualTo(rendered);
     }
 
     @Test
@@ -65,10 +65,10 @@ class MetalLbConfigRendererTest {
         BgpPeerPool a = ReferenceLab.pool("a-lab", s -> firstPool(s).name = "zz-space");
         BgpPeerPool b = secondLab("b-lab");
 
-        String rendered = MetalLbConfigRenderer.render(List.of(b, a));
-        MetalLbConfigModel model = MetalLbConfigModel.parse(rendered);
+        String rendered = ConfigMapRenderer.render(MetalLbModel.of(List.of(b, a)));
+        ParsedConfigFile model = ParsedConfigFile.parse(rendered);
 
-        assertThat(model.peers()).extracting(MetalLbConfigModel.Peer::peerAddress).containsExactly("172.17.0.1", "172.17.0.2");
+        assertThat(model.peers()).extracting(ParsedConfigFile.Peer::peerAddress).containsExactly("172.17.0.1", "172.17.0.2");
         assertThat(model.pools()).containsOnlyKeys("zz-space", "aa-space");
         assertThat(rendered.indexOf("zz-space")).isLessThan(rendered.indexOf("aa-space"));
     }
@@ -81,13 +81,13 @@ class MetalLbConfigRendererTest {
             firstPool(s).advertisements.get(0).localPref = 150L;
         });
 
-        String rendered = MetalLbConfigRenderer.render(List.of(pool));
-        MetalLbConfigModel.Pool parsed = MetalLbConfigModel.parse(rendered).pools().get("my-ip-space");
+        String rendered = ConfigMapRenderer.render(MetalLbModel.of(List.of(pool)));
+        ParsedConfigFile.Pool parsed = ParsedConfigFile.parse(rendered).pools().get("my-ip-space");
 
         assertThat(rendered).contains("bgp-communities:\n  lab: 64512:100\n");
         assertThat(parsed.advertisements()).containsExactly(
-                new MetalLbConfigModel.Advertisement(24, 150, new TreeSet<>(List.of("64512:100", "65535:0"))),
-                new MetalLbConfigModel.Advertisement(32, 0, new TreeSet<>()));
+                new ParsedConfigFile.Advertisement(24, 150, new TreeSet<>(List.of("64512:100", "65535:0"))),
+                new ParsedConfigFile.Advertisement(32, 0, new TreeSet<>()));
     }
 
     @Test
@@ -98,7 +98,7 @@ class MetalLbConfigRendererTest {
             firstPeer(s).holdTime = "3m";
         });
 
-        MetalLbConfigModel.Peer peer = renderAndParse(pool).peers().get(0);
+        ParsedConfigFile.Peer peer = renderAndParse(pool).peers().get(0);
 
         // "null" and "true" must reach MetalLB as strings, not as YAML's null or boolean.
         assertThat(peer.nodeSelectors()).containsExactly(new NodeSelector(new TreeSet<>(List.of(
@@ -111,10 +111,10 @@ class MetalLbConfigRendererTest {
     void rangesAreWrittenAsGivenAndSplitByMetalLb() {
         BgpPeerPool pool = ReferenceLab.pool("lab", s -> firstPool(s).addresses = List.of("172.17.254.10-172.17.254.20", "172.17.253.0/28"));
 
-        String rendered = MetalLbConfigRenderer.render(List.of(pool));
+        String rendered = ConfigMapRenderer.render(MetalLbModel.of(List.of(pool)));
 
         assertThat(rendered).contains("  - 172.17.254.10-172.17.254.20\n  - 172.17.253.0/28\n");
-        assertThat(MetalLbConfigModel.parse(rendered).pools().get("my-ip-space").cidrs()).extracting(Object::toString)
+        assertThat(ParsedConfigFile.parse(rendered).pools().get("my-ip-space").cidrs()).extracting(Object::toString)
                 .containsExactly("172.17.254.10/31", "172.17.254.12/30", "172.17.254.16/30", "172.17.254.20/32", "172.17.253.0/28");
     }
 
@@ -129,10 +129,10 @@ class MetalLbConfigRendererTest {
 
     @Test
     void hashIsSha256Hex() {
-        assertThat(MetalLbConfigRenderer.hash("")).isEqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-        String reference = MetalLbConfigRenderer.render(List.of(ReferenceLab.pool("lab")));
-        String changed = MetalLbConfigRenderer.render(List.of(ReferenceLab.pool("lab", s -> firstPeer(s).port = 1179)));
-        assertThat(MetalLbConfigRenderer.hash(reference)).hasSize(64).isNotEqualTo(MetalLbConfigRenderer.hash(changed));
+        assertThat(ConfigMapRenderer.hash("")).isEqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        String reference = ConfigMapRenderer.render(MetalLbModel.of(List.of(ReferenceLab.pool("lab"))));
+        String changed = ConfigMapRenderer.render(MetalLbModel.of(List.of(ReferenceLab.pool("lab", s -> firstPeer(s).port = 1179))));
+        assertThat(ConfigMapRenderer.hash(reference)).hasSize(64).isNotEqualTo(ConfigMapRenderer.hash(changed));
     }
 
     /** A second lab: rt-01 declared alike but spelled otherwise, a second router, and pool aa-space. */

@@ -11,15 +11,15 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
-import io.k8slab.lab.metallb.EffectiveTarget;
-import io.k8slab.lab.metallb.MetalLbConfigMap;
-import io.k8slab.lab.metallb.MetalLbConfigRenderer;
+import io.k8slab.lab.metallb.ResolvedTarget;
+import io.k8slab.lab.metallb.ConfigMapContents;
+import io.k8slab.lab.metallb.ConfigMapRenderer;
 import io.k8slab.lab.metallb.NotOwnedException;
 import io.k8slab.lab.metallb.Ownership;
 
 /**
  * MetalLB v0.12 and older: one ConfigMap for all pools of a target, holding the accepted specs beside the rendered
- * config (see {@link MetalLbConfigMap}). Writes are updates locked to the resourceVersion read, so two pools
+ * config (see {@link ConfigMapContents}). Writes are updates locked to the resourceVersion read, so two pools
  * reconciled at once cannot drop each other's spec, and a foreign write is never overwritten blind: on a conflict
  * the ConfigMap is read again, the change made again on what is there now (ownership checked again), and written
  * again. A ConfigMap of that name the operator does not own ({@link Ownership}) is never written.
@@ -28,18 +28,18 @@ import io.k8slab.lab.metallb.Ownership;
  * cache has none (not created yet, or someone else's, perhaps to adopt) is it read from the API server. A stale
  * cache costs one conflict and one read, never a lost write.
  */
-public final class MetalLbConfigMapConfiguration implements MetalLbConfiguration {
+public final class ConfigMapWriter implements ConfigWriter {
 
     /** Writes tried on conflicts before the conflict is left to the reconcile's retry. */
     static final int WRITE_ATTEMPTS = 5;
 
     private final KubernetesClient client;
-    private final EffectiveTarget target;
+    private final ResolvedTarget target;
     private ConfigMap live;
     private Map<String, BgpPeerPool> accepted;
 
     /** Starts from {@code cached}, the informer's copy of the target's ConfigMap, or reads it when there is none. */
-    public MetalLbConfigMapConfiguration(KubernetesClient client, EffectiveTarget target, Optional<ConfigMap> cached) {
+    public ConfigMapWriter(KubernetesClient client, ResolvedTarget target, Optional<ConfigMap> cached) {
         this.client = client;
         this.target = target;
         use(cached.orElseGet(this::read));
@@ -51,7 +51,7 @@ public final class MetalLbConfigMapConfiguration implements MetalLbConfiguration
 
     private void use(ConfigMap configMap) {
         this.live = configMap;
-        this.accepted = MetalLbConfigMap.accepted(configMap);
+        this.accepted = ConfigMapContents.accepted(configMap);
     }
 
     @Override
@@ -97,12 +97,12 @@ public final class MetalLbConfigMapConfiguration implements MetalLbConfiguration
     private Outcome tryWrite(BgpPeerPool pool, Consumer<Map<String, BgpPeerPool>> change) {
         Map<String, BgpPeerPool> sources = new java.util.TreeMap<>(accepted);
         change.accept(sources);
-        ConfigMap desired = MetalLbConfigMap.desired(target, sources);
-        String config = desired.getData().get(MetalLbConfigMap.CONFIG_KEY);
+        ConfigMap desired = ConfigMapContents.desired(target, sources);
+        String config = desired.getData().get(ConfigMapContents.CONFIG_KEY);
         List<Write> writes = new ArrayList<>();
         // Nothing accepted and nothing there: creating an empty config would change nothing MetalLB does.
         boolean nothingToSay = live == null && sources.isEmpty();
-        if (!nothingToSay && !MetalLbConfigMap.inForce(live, desired)) {
+        if (!nothingToSay && !ConfigMapContents.inForce(live, desired)) {
             if (!Ownership.mayWrite(live)) {
                 throw new NotOwnedException(List.of(Ownership.describe(live)));
             }
@@ -117,7 +117,7 @@ public final class MetalLbConfigMapConfiguration implements MetalLbConfiguration
                 client.resource(desired).update();
             }
         }
-        return new Outcome(writes, MetalLbConfigRenderer.hash(config), sources.containsKey(pool.getMetadata().getName()));
+        return new Outcome(writes, ConfigMapRenderer.hash(config), sources.containsKey(pool.getMetadata().getName()));
     }
 
     private static Map<String, String> merged(Map<String, String> live, Map<String, String> ours) {
@@ -130,13 +130,13 @@ public final class MetalLbConfigMapConfiguration implements MetalLbConfiguration
     private static boolean onlyConfigDiffers(ConfigMap live, ConfigMap desired) {
         Map<String, String> liveSources = new java.util.HashMap<>(live.getData() == null ? Map.of() : live.getData());
         Map<String, String> desiredSources = new java.util.HashMap<>(desired.getData());
-        liveSources.remove(MetalLbConfigMap.CONFIG_KEY);
-        desiredSources.remove(MetalLbConfigMap.CONFIG_KEY);
+        liveSources.remove(ConfigMapContents.CONFIG_KEY);
+        desiredSources.remove(ConfigMapContents.CONFIG_KEY);
         return liveSources.equals(desiredSources);
     }
 
     private String describe(ConfigMap desired) {
-        String hash = MetalLbConfigRenderer.hash(desired.getData().get(MetalLbConfigMap.CONFIG_KEY));
+        String hash = ConfigMapRenderer.hash(desired.getData().get(ConfigMapContents.CONFIG_KEY));
         String verb = live == null ? "created" : "updated";
         return "ConfigMap " + target.namespace() + "/" + target.configMapName() + " " + verb + " (config sha256 "
                 + hash.substring(0, 12) + ")";

@@ -15,12 +15,12 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.k8slab.lab.kube.Networks;
-import io.k8slab.lab.metallb.MetalLbConfigModel.Advertisement;
-import io.k8slab.lab.metallb.MetalLbConfigModel.NodeSelector;
-import io.k8slab.lab.metallb.MetalLbConfigModel.Peer;
-import io.k8slab.lab.metallb.MetalLbConfigModel.Pool;
+import io.k8slab.lab.metallb.ParsedConfigFile.Advertisement;
+import io.k8slab.lab.metallb.ParsedConfigFile.NodeSelector;
+import io.k8slab.lab.metallb.ParsedConfigFile.Peer;
+import io.k8slab.lab.metallb.ParsedConfigFile.Pool;
 
-class MetalLbConfigModelTest {
+class ParsedConfigFileTest {
 
     /** A peer and a pool with MetalLB's required keys only; cases append to it. */
     private static final String PEER = """
@@ -32,7 +32,7 @@ class MetalLbConfigModelTest {
 
     @Test
     void appliesMetalLbDefaults() {
-        MetalLbConfigModel model = MetalLbConfigModel.parse(ReferenceLab.CONFIG);
+        ParsedConfigFile model = ParsedConfigFile.parse(ReferenceLab.CONFIG);
 
         assertThat(model.peers()).containsExactly(new Peer(64522, 64512, "172.17.0.1", 179, Duration.ofSeconds(90), null,
                 List.of(NodeSelector.EVERYTHING), null));
@@ -44,7 +44,7 @@ class MetalLbConfigModelTest {
     @Test
     void readsEveryFeatureOfMetalLbsOwnExample() {
         // MetalLB v0.7.3's "config using all features" test input, without its IPv6 pool (the lab is IPv4).
-        MetalLbConfigModel model = MetalLbConfigModel.parse("""
+        ParsedConfigFile model = ParsedConfigFile.parse("""
                 peers:
                 - my-asn: 42
                   peer-asn: 142
@@ -95,19 +95,19 @@ class MetalLbConfigModelTest {
 
     @Test
     void readsAnEmptyConfig() {
-        assertThat(MetalLbConfigModel.parse("")).isEqualTo(new MetalLbConfigModel(List.of(), new java.util.TreeMap<>()));
+        assertThat(ParsedConfigFile.parse("")).isEqualTo(new ParsedConfigFile(List.of(), new java.util.TreeMap<>()));
     }
 
     @Test
     void truncatesSubSecondHoldTimesToZeroAsMetalLbDoes() {
-        assertThat(MetalLbConfigModel.parse(PEER + "  hold-time: 0.5s\n").peers().get(0).holdTime()).isZero();
-        assertThat(MetalLbConfigModel.parse(PEER + "  hold-time: 3.9s\n").peers().get(0).holdTime()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(ParsedConfigFile.parse(PEER + "  hold-time: 0.5s\n").peers().get(0).holdTime()).isZero();
+        assertThat(ParsedConfigFile.parse(PEER + "  hold-time: 3.9s\n").peers().get(0).holdTime()).isEqualTo(Duration.ofSeconds(3));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("sameMeaning")
     void equalWhenMetalLbWouldActTheSame(String description, String a, String b) {
-        assertThat(MetalLbConfigModel.parse(a)).isEqualTo(MetalLbConfigModel.parse(b));
+        assertThat(ParsedConfigFile.parse(a)).isEqualTo(ParsedConfigFile.parse(b));
     }
 
     static Stream<Arguments> sameMeaning() {
@@ -143,7 +143,7 @@ class MetalLbConfigModelTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("otherMeaning")
     void differentWhenMetalLbWouldActOtherwise(String description, String changed) {
-        assertThat(MetalLbConfigModel.parse(changed)).isNotEqualTo(MetalLbConfigModel.parse(ReferenceLab.CONFIG));
+        assertThat(ParsedConfigFile.parse(changed)).isNotEqualTo(ParsedConfigFile.parse(ReferenceLab.CONFIG));
     }
 
     static Stream<Arguments> otherMeaning() {
@@ -160,7 +160,7 @@ class MetalLbConfigModelTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("refused")
     void refusesWhatMetalLbRefuses(String description, String yaml, String inMessage) {
-        assertThatThrownBy(() -> MetalLbConfigModel.parse(yaml)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(inMessage);
+        assertThatThrownBy(() -> ParsedConfigFile.parse(yaml)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(inMessage);
     }
 
     static Stream<Arguments> refused() {

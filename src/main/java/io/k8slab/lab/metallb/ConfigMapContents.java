@@ -25,7 +25,7 @@ import io.k8slab.lab.api.v1alpha1.BgpPeerPoolSpec;
  * what the others actually have in force, and the config is always rendered from accepted specs only. MetalLB
  * reads the {@code config} key alone and ignores the rest.
  */
-public final class MetalLbConfigMap {
+public final class ConfigMapContents {
 
     public static final String CONFIG_KEY = "config";
     static final String SOURCE_PREFIX = "bgppeerpool.";
@@ -33,7 +33,7 @@ public final class MetalLbConfigMap {
     private static final ObjectMapper CANONICAL = new ObjectMapper()
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
-    private MetalLbConfigMap() {
+    private ConfigMapContents() {
     }
 
     /** The pools whose specs the ConfigMap holds, by name, each a BgpPeerPool carrying only name and spec. */
@@ -54,10 +54,10 @@ public final class MetalLbConfigMap {
     }
 
     /** The ConfigMap for these accepted pools: sources in name order, config rendered from them. Pure. */
-    public static ConfigMap desired(EffectiveTarget target, Map<String, BgpPeerPool> accepted) {
+    public static ConfigMap desired(ResolvedTarget target, Map<String, BgpPeerPool> accepted) {
         Map<String, String> data = new LinkedHashMap<>();
         List<BgpPeerPool> pools = List.copyOf(new TreeMap<>(accepted).values());
-        data.put(CONFIG_KEY, MetalLbConfigRenderer.render(pools));
+        data.put(CONFIG_KEY, ConfigMapRenderer.render(MetalLbModel.of(pools)));
         pools.forEach(pool -> data.put(SOURCE_PREFIX + pool.getMetadata().getName(), write(pool.getSpec())));
         return new ConfigMapBuilder()
                 .withNewMetadata()

@@ -15,9 +15,9 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
-import io.k8slab.lab.metallb.EffectiveTarget;
-import io.k8slab.lab.metallb.MetalLbConfigMap;
-import io.k8slab.lab.metallb.MetalLbConfigRenderer;
+import io.k8slab.lab.metallb.ResolvedTarget;
+import io.k8slab.lab.metallb.ConfigMapContents;
+import io.k8slab.lab.metallb.ConfigMapRenderer;
 import io.k8slab.lab.metallb.NotOwnedException;
 import io.k8slab.lab.metallb.Ownership;
 import io.k8slab.lab.testing.Manifests;
@@ -27,45 +27,45 @@ import io.k8slab.lab.testing.TestCluster;
  * The ConfigMap is read from a cache that may be stale: against the real API server, a write made on a stale copy
  * meets a conflict and is decided again on what is there, so a foreign write is neither lost nor overwritten blind.
  */
-class MetalLbConfigMapConfigurationApiTest {
+class ConfigMapWriterApiTest {
 
     private static final KubernetesClient client = TestCluster.get().client();
     private static final AtomicInteger NAMESPACES = new AtomicInteger();
 
     @Test
     void aStaleCopyMeetsTheConflictAndKeepsWhatWasWrittenMeanwhile() {
-        EffectiveTarget target = target();
+        ResolvedTarget target = target();
         BgpPeerPool first = pool("first", target, "172.31.1.0/24");
         BgpPeerPool second = pool("second", target, "172.31.2.0/24");
-        new MetalLbConfigMapConfiguration(client, target, Optional.empty()).accept(first);
+        new ConfigMapWriter(client, target, Optional.empty()).accept(first);
         ConfigMap stale = live(target);
 
         // Another writer (another pool's reconcile) puts its spec in after the cache's copy was taken.
-        new MetalLbConfigMapConfiguration(client, target, Optional.of(stale)).accept(second);
+        new ConfigMapWriter(client, target, Optional.of(stale)).accept(second);
         String afterSecond = live(target).getMetadata().getResourceVersion();
 
         BgpPeerPool firstChanged = pool("first", target, "172.31.3.0/24");
-        var outcome = new MetalLbConfigMapConfiguration(client, target, Optional.of(stale)).accept(firstChanged);
+        var outcome = new ConfigMapWriter(client, target, Optional.of(stale)).accept(firstChanged);
 
         ConfigMap now = live(target);
         assertThat(now.getMetadata().getResourceVersion()).isNotEqualTo(afterSecond);
-        assertThat(MetalLbConfigMap.accepted(now)).containsOnlyKeys("first", "second");
-        assertThat(now.getData().get(MetalLbConfigMap.CONFIG_KEY)).contains("172.31.2.0/24", "172.31.3.0/24").doesNotContain("172.31.1.0/24");
+        assertThat(ConfigMapContents.accepted(now)).containsOnlyKeys("first", "second");
+        assertThat(now.getData().get(ConfigMapContents.CONFIG_KEY)).contains("172.31.2.0/24", "172.31.3.0/24").doesNotContain("172.31.1.0/24");
         assertThat(outcome.writes()).hasSize(1);
-        assertThat(outcome.hash()).isEqualTo(MetalLbConfigRenderer.hash(now.getData().get(MetalLbConfigMap.CONFIG_KEY)));
+        assertThat(outcome.hash()).isEqualTo(ConfigMapRenderer.hash(now.getData().get(ConfigMapContents.CONFIG_KEY)));
     }
 
     @Test
     void aStaleCopyOfWhatIsAlreadyInForceWritesNothing() {
-        EffectiveTarget target = target();
+        ResolvedTarget target = target();
         BgpPeerPool first = pool("first", target, "172.31.1.0/24");
-        new MetalLbConfigMapConfiguration(client, target, Optional.empty()).accept(pool("first", target, "172.31.9.0/24"));
+        new ConfigMapWriter(client, target, Optional.empty()).accept(pool("first", target, "172.31.9.0/24"));
         ConfigMap stale = live(target);
-        new MetalLbConfigMapConfiguration(client, target, Optional.of(stale)).accept(first);
+        new ConfigMapWriter(client, target, Optional.of(stale)).accept(first);
         String inForce = live(target).getMetadata().getResourceVersion();
 
         // The cache still shows the old spec: the write meets the conflict, and the fresh read finds it in force.
-        var outcome = new MetalLbConfigMapConfiguration(client, target, Optional.of(stale)).accept(first);
+        var outcome = new ConfigMapWriter(client, target, Optional.of(stale)).accept(first);
 
         assertThat(outcome.writes()).isEmpty();
         assertThat(live(target).getMetadata().getResourceVersion()).isEqualTo(inForce);
@@ -73,8 +73,8 @@ class MetalLbConfigMapConfigurationApiTest {
 
     @Test
     void aConfigMapThatStoppedBeingOursSinceTheCopyIsNotWritten() {
-        EffectiveTarget target = target();
-        new MetalLbConfigMapConfiguration(client, target, Optional.empty()).accept(pool("first", target, "172.31.1.0/24"));
+        ResolvedTarget target = target();
+        new ConfigMapWriter(client, target, Optional.empty()).accept(pool("first", target, "172.31.1.0/24"));
         ConfigMap stale = live(target);
         // A person takes the ConfigMap over: the operator's label goes, and so does its right to write.
         ConfigMap taken = new ConfigMapBuilder(live(target)).editMetadata().removeFromLabels(Ownership.MANAGED_BY_LABEL).endMetadata()
@@ -82,20 +82,20 @@ class MetalLbConfigMapConfigurationApiTest {
         client.resource(taken).update();
         String theirs = live(target).getMetadata().getResourceVersion();
 
-        assertThatThrownBy(() -> new MetalLbConfigMapConfiguration(client, target, Optional.of(stale))
+        assertThatThrownBy(() -> new ConfigMapWriter(client, target, Optional.of(stale))
                 .accept(pool("first", target, "172.31.5.0/24"))).isInstanceOf(NotOwnedException.class);
 
         assertThat(live(target).getMetadata().getResourceVersion()).isEqualTo(theirs);
         assertThat(live(target).getData().get("config")).isEqualTo("peers: []\n");
     }
 
-    private static EffectiveTarget target() {
+    private static ResolvedTarget target() {
         String namespace = "cm-conflicts-" + NAMESPACES.incrementAndGet();
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).serverSideApply();
-        return new EffectiveTarget("v0.7.3", namespace, "config", false);
+        return new ResolvedTarget("v0.7.3", namespace, "config", false);
     }
 
-    private static BgpPeerPool pool(String name, EffectiveTarget target, String addresses) {
+    private static BgpPeerPool pool(String name, ResolvedTarget target, String addresses) {
         return Manifests.toResource(Manifests.variant(Manifests.BGP_PEER_POOL, name, m -> {
             ((ObjectNode) m.at("/spec/metallb")).put("version", target.version()).put("namespace", target.namespace())
                     .put("configMapName", target.configMapName()).put("install", false);
@@ -103,7 +103,7 @@ class MetalLbConfigMapConfigurationApiTest {
         }), BgpPeerPool.class);
     }
 
-    private static ConfigMap live(EffectiveTarget target) {
+    private static ConfigMap live(ResolvedTarget target) {
         return client.configMaps().inNamespace(target.namespace()).withName(target.configMapName()).get();
     }
 }

@@ -16,19 +16,20 @@ import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
 import io.k8slab.lab.api.v1alpha1.BgpPeerPoolConditions;
 import io.k8slab.lab.kube.Conditions;
 import io.k8slab.lab.kube.Subset;
-import io.k8slab.lab.metallb.EffectiveTarget;
-import io.k8slab.lab.metallb.MetalLbConfigRenderer;
-import io.k8slab.lab.metallb.MetalLbCrdRenderer;
+import io.k8slab.lab.metallb.ResolvedTarget;
+import io.k8slab.lab.metallb.ConfigMapRenderer;
+import io.k8slab.lab.metallb.CrdRenderer;
+import io.k8slab.lab.metallb.MetalLbModel;
 import io.k8slab.lab.metallb.NotOwnedException;
 import io.k8slab.lab.metallb.Ownership;
 
 /**
  * MetalLB v0.13 and later: each BgpPeerPool owns the metallb.io resources rendered from it (labelled
- * {@link MetalLbCrdRenderer#OWNER_LABEL}). Accepting a pool applies what differs and prunes what it no longer
+ * {@link CrdRenderer#OWNER_LABEL}). Accepting a pool applies what differs and prunes what it no longer
  * renders; an invalid pool's resources are left exactly as they are, which is its last valid configuration. A
  * resource of the same name the operator does not own ({@link Ownership}) stops the write: nothing is changed.
  */
-public final class MetalLbCrdConfiguration implements MetalLbConfiguration {
+public final class CrdWriter implements ConfigWriter {
 
     /** The kinds the renderer produces, as apiVersion and kind. */
     private static final List<String[]> KINDS = List.of(
@@ -38,9 +39,9 @@ public final class MetalLbCrdConfiguration implements MetalLbConfiguration {
             new String[] { "metallb.io/v1beta1", "L2Advertisement" });
 
     private final KubernetesClient client;
-    private final EffectiveTarget target;
+    private final ResolvedTarget target;
 
-    public MetalLbCrdConfiguration(KubernetesClient client, EffectiveTarget target) {
+    public CrdWriter(KubernetesClient client, ResolvedTarget target) {
         this.client = client;
         this.target = target;
     }
@@ -50,7 +51,7 @@ public final class MetalLbCrdConfiguration implements MetalLbConfiguration {
     public List<BgpPeerPool> othersInForce(BgpPeerPool pool) {
         return client.resources(BgpPeerPool.class).list().getItems().stream()
                 .filter(other -> !other.getMetadata().getName().equals(pool.getMetadata().getName()))
-                .filter(other -> EffectiveTarget.of(other.getSpec().metallb).equals(target))
+                .filter(other -> ResolvedTarget.of(other.getSpec().metallb).equals(target))
                 .filter(other -> other.getStatus() != null && Conditions.isTrue(other.getStatus().conditions, BgpPeerPoolConditions.VALID))
                 .toList();
     }
@@ -67,8 +68,8 @@ public final class MetalLbCrdConfiguration implements MetalLbConfiguration {
         // the first pool by name), then cut down to what this pool owns.
         List<BgpPeerPool> pools = new ArrayList<>(othersInForce(pool));
         pools.add(pool);
-        List<GenericKubernetesResource> desired = MetalLbCrdRenderer.render(pools).stream()
-                .filter(r -> pool.getMetadata().getName().equals(r.getMetadata().getLabels().get(MetalLbCrdRenderer.OWNER_LABEL)))
+        List<GenericKubernetesResource> desired = CrdRenderer.render(MetalLbModel.of(pools)).stream()
+                .filter(r -> pool.getMetadata().getName().equals(r.getMetadata().getLabels().get(CrdRenderer.OWNER_LABEL)))
                 .toList();
         List<GenericKubernetesResource> live = desired.stream().map(resource -> client.resource(resource).get()).toList();
         List<String> notOwned = live.stream().filter(found -> !owned(found, pool)).map(Ownership::describe).toList();
@@ -91,7 +92,7 @@ public final class MetalLbCrdConfiguration implements MetalLbConfiguration {
                 writes.add(new Write(describe(resource, live.get(i) == null ? "created" : "updated"), false));
             }
         }
-        Set<String> wantedKeys = desired.stream().map(MetalLbCrdConfiguration::key).collect(Collectors.toSet());
+        Set<String> wantedKeys = desired.stream().map(CrdWriter::key).collect(Collectors.toSet());
         writes.addAll(prune(pool, wantedKeys));
         return new Outcome(writes, hash(desired), true);
     }
@@ -122,7 +123,7 @@ public final class MetalLbCrdConfiguration implements MetalLbConfiguration {
         List<GenericKubernetesResource> owned = new ArrayList<>();
         for (String[] kind : KINDS) {
             owned.addAll(client.genericKubernetesResources(kind[0], kind[1]).inNamespace(target.namespace())
-                    .withLabel(MetalLbCrdRenderer.OWNER_LABEL, pool.getMetadata().getName()).list().getItems());
+                    .withLabel(CrdRenderer.OWNER_LABEL, pool.getMetadata().getName()).list().getItems());
         }
         return owned;
     }
@@ -130,7 +131,7 @@ public final class MetalLbCrdConfiguration implements MetalLbConfiguration {
     /** Absent, the operator's ({@link Ownership}), or rendered from this pool by an operator that did not label it yet. */
     private static boolean owned(GenericKubernetesResource live, BgpPeerPool pool) {
         return Ownership.mayWrite(live) || live.getMetadata().getLabels() != null
-                && pool.getMetadata().getName().equals(live.getMetadata().getLabels().get(MetalLbCrdRenderer.OWNER_LABEL));
+                && pool.getMetadata().getName().equals(live.getMetadata().getLabels().get(CrdRenderer.OWNER_LABEL));
     }
 
     private static String key(GenericKubernetesResource resource) {
@@ -143,8 +144,8 @@ public final class MetalLbCrdConfiguration implements MetalLbConfiguration {
 
     private static String hash(List<GenericKubernetesResource> resources) {
         StringBuilder text = new StringBuilder();
-        resources.stream().sorted(java.util.Comparator.comparing(MetalLbCrdConfiguration::key))
+        resources.stream().sorted(java.util.Comparator.comparing(CrdWriter::key))
                 .forEach(r -> text.append(key(r)).append(Serialization.asJson(r.getAdditionalProperties().get("spec"))).append('\n'));
-        return MetalLbConfigRenderer.hash(text.toString());
+        return ConfigMapRenderer.hash(text.toString());
     }
 }

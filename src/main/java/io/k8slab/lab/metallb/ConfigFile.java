@@ -16,11 +16,11 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 
 /**
  * The ConfigMap key {@code config} of MetalLB v0.7.3, key for key as its parser declares it (including the keys the
- * lab never writes, so that a config using them still reads). Written by the renderer and read by the model through
- * the same mapper, which, like MetalLB's strict YAML decoding, rejects unknown keys.
+ * lab never writes, so that a config using them still reads). Written by {@link ConfigMapRenderer}; the tests read
+ * it back through the same mapper, which, like MetalLB's strict YAML decoding, rejects unknown keys.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-record MetalLbConfigFile(
+record ConfigFile(
         List<Peer> peers,
         @JsonProperty("bgp-communities") Map<String, String> bgpCommunities,
         @JsonProperty("address-pools") List<AddressPool> addressPools) {
@@ -64,7 +64,8 @@ record MetalLbConfigFile(
             List<String> communities) {
     }
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder(YAMLFactory.builder()
+    /** Also what the tests read a rendered config with, as MetalLB's strict decoder would. */
+    static final ObjectMapper MAPPER = JsonMapper.builder(YAMLFactory.builder()
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
             // Quote "0" or "123" strings, so a YAML reader cannot take them for numbers.
             .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
@@ -81,16 +82,6 @@ record MetalLbConfigFile(
             return MAPPER.writeValueAsString(this);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write MetalLB config", e);
-        }
-    }
-
-    /** The config as MetalLB would decode it: unknown keys and ill-typed values throw; an empty document is empty. */
-    static MetalLbConfigFile read(String yaml) {
-        try {
-            MetalLbConfigFile file = yaml.isBlank() ? null : MAPPER.readValue(yaml, MetalLbConfigFile.class);
-            return file == null ? new MetalLbConfigFile(null, null, null) : file;
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("could not parse config: " + e.getOriginalMessage(), e);
         }
     }
 }

@@ -16,11 +16,11 @@ import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
 import io.k8slab.lab.api.v1alpha1.MetalLbTarget;
 import io.k8slab.lab.api.v1alpha1.PoolProtocol;
 
-class MetalLbCrdRendererTest {
+class CrdRendererTest {
 
     @Test
     void referenceLabIsOnePeerPoolAndAdvertisement() {
-        List<GenericKubernetesResource> resources = MetalLbCrdRenderer.render(List.of(ReferenceLab.pool("lab")));
+        List<GenericKubernetesResource> resources = CrdRenderer.render(MetalLbModel.of(List.of(ReferenceLab.pool("lab"))));
 
         assertThat(resources).extracting(r -> r.getApiVersion() + " " + r.getKind() + " " + r.getMetadata().getName()).containsExactly(
                 "metallb.io/v1beta2 BGPPeer lab-rt-01",
@@ -45,7 +45,7 @@ class MetalLbCrdRendererTest {
             s.metallb = new MetalLbTarget();
             s.metallb.namespace = "lb";
         });
-        assertThat(MetalLbCrdRenderer.render(List.of(pool))).allSatisfy(r -> assertThat(r.getMetadata().getNamespace()).isEqualTo("lb"));
+        assertThat(CrdRenderer.render(MetalLbModel.of(List.of(pool)))).allSatisfy(r -> assertThat(r.getMetadata().getNamespace()).isEqualTo("lb"));
     }
 
     @Test
@@ -55,7 +55,7 @@ class MetalLbCrdRendererTest {
             firstPool(s).advertisements = List.of(advertisement(32), advertisement(24, "lab", "65535:0"));
         });
 
-        List<GenericKubernetesResource> advertisements = MetalLbCrdRenderer.render(List.of(pool)).stream()
+        List<GenericKubernetesResource> advertisements = CrdRenderer.render(MetalLbModel.of(List.of(pool))).stream()
                 .filter(r -> r.getKind().equals("BGPAdvertisement")).toList();
 
         assertThat(advertisements).extracting(r -> r.getMetadata().getName()).containsExactly("my-ip-space-0", "my-ip-space-1");
@@ -67,7 +67,7 @@ class MetalLbCrdRendererTest {
     void layer2PoolGetsAnL2Advertisement() {
         BgpPeerPool pool = ReferenceLab.pool("lab", s -> firstPool(s).protocol = PoolProtocol.layer2);
 
-        List<GenericKubernetesResource> resources = MetalLbCrdRenderer.render(List.of(pool));
+        List<GenericKubernetesResource> resources = CrdRenderer.render(MetalLbModel.of(List.of(pool)));
 
         assertThat(resources).extracting(GenericKubernetesResource::getKind).containsExactly("BGPPeer", "IPAddressPool", "L2Advertisement");
         assertThat(resources.get(2).getMetadata().getName()).isEqualTo("my-ip-space");
@@ -82,7 +82,7 @@ class MetalLbCrdRendererTest {
             firstPeer(s).nodeSelector = Map.of("kubernetes.io/hostname", "k8s-node-01");
         });
 
-        assertThat(spec(MetalLbCrdRenderer.render(List.of(pool)).get(0))).containsEntry("routerID", "172.17.0.21")
+        assertThat(spec(CrdRenderer.render(MetalLbModel.of(List.of(pool))).get(0))).containsEntry("routerID", "172.17.0.21")
                 .containsEntry("peerPort", 1179)
                 .containsEntry("nodeSelectors", List.of(Map.of("matchLabels", Map.of("kubernetes.io/hostname", "k8s-node-01"))));
     }
@@ -97,12 +97,12 @@ class MetalLbCrdRendererTest {
             firstPool(s).addresses = List.of("172.17.253.0/24");
         });
 
-        List<GenericKubernetesResource> resources = MetalLbCrdRenderer.render(List.of(b, a));
+        List<GenericKubernetesResource> resources = CrdRenderer.render(MetalLbModel.of(List.of(b, a)));
 
         assertThat(resources).filteredOn(r -> r.getKind().equals("BGPPeer"))
-                .extracting(r -> r.getMetadata().getName() + " " + r.getMetadata().getLabels().get(MetalLbCrdRenderer.OWNER_LABEL))
+                .extracting(r -> r.getMetadata().getName() + " " + r.getMetadata().getLabels().get(CrdRenderer.OWNER_LABEL))
                 .containsExactly("a-lab-rt-01 a-lab", "b-lab-rt-02 b-lab");
-        assertThat(resources).isEqualTo(MetalLbCrdRenderer.render(List.of(a, b)));
+        assertThat(resources).isEqualTo(CrdRenderer.render(MetalLbModel.of(List.of(a, b))));
     }
 
     @SuppressWarnings("unchecked")

@@ -9,7 +9,7 @@ import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
  * Where MetalLB reads its configuration from, seen from one BgpPeerPool: the ConfigMap of v0.12 and older, or the
  * metallb.io custom resources of v0.13 and later. Each operation writes only what differs and says what it wrote.
  */
-public interface MetalLbConfiguration {
+public interface ConfigWriter {
 
     /** One write the operator made to MetalLB's objects, for an Event. */
     record Write(String description, boolean repairedDrift) {

@@ -3,11 +3,11 @@ package io.k8slab.lab.metallb;
 import io.k8slab.lab.api.v1alpha1.MetalLbTarget;
 
 /** Which MetalLB a BgpPeerPool configures, with the schema's defaults applied to what was not given. */
-public record EffectiveTarget(String version, String namespace, String configMapName, boolean install) {
+public record ResolvedTarget(String version, String namespace, String configMapName, boolean install) {
 
-    public static EffectiveTarget of(MetalLbTarget target) {
+    public static ResolvedTarget of(MetalLbTarget target) {
         MetalLbTarget given = target == null ? new MetalLbTarget() : target;
-        return new EffectiveTarget(given.version == null ? MetalLbTarget.DEFAULT_VERSION : given.version,
+        return new ResolvedTarget(given.version == null ? MetalLbTarget.DEFAULT_VERSION : given.version,
                 given.namespace == null ? MetalLbTarget.DEFAULT_NAMESPACE : given.namespace,
                 given.configMapName == null ? MetalLbTarget.DEFAULT_CONFIG_MAP_NAME : given.configMapName,
                 given.install == null ? Boolean.parseBoolean(MetalLbTarget.DEFAULT_INSTALL) : given.install);

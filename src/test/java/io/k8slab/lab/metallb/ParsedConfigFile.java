@@ -13,6 +13,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+
 import io.k8slab.lab.kube.GoDurations;
 import io.k8slab.lab.kube.Networks;
 import io.k8slab.lab.metallb.AddressBlocks.Cidr;
@@ -23,7 +25,7 @@ import io.k8slab.lab.metallb.AddressBlocks.Cidr;
  * MetalLB would act the same on both, however they are spelled. Ranges become the CIDRs MetalLB splits them into,
  * named communities their values, selectors Kubernetes' requirement strings. Like the lab, IPv4 only.
  */
-public record MetalLbConfigModel(List<Peer> peers, SortedMap<String, Pool> pools) {
+public record ParsedConfigFile(List<Peer> peers, SortedMap<String, Pool> pools) {
 
     public record Peer(long myAsn, long peerAsn, String peerAddress, int peerPort, Duration holdTime, String routerId,
             List<NodeSelector> nodeSelectors, String password) {
@@ -41,15 +43,15 @@ public record MetalLbConfigModel(List<Peer> peers, SortedMap<String, Pool> pools
     public record Advertisement(int aggregationLength, long localPref, SortedSet<String> communities) {
     }
 
-    private static final Advertisement DEFAULT_ADVERTISEMENT = new Advertisement(MetalLbRules.DEFAULT_AGGREGATION_LENGTH,
-            MetalLbRules.DEFAULT_LOCAL_PREF, Collections.emptySortedSet());
+    private static final Advertisement DEFAULT_ADVERTISEMENT = new Advertisement(MetalLbModel.DEFAULT_AGGREGATION_LENGTH,
+            MetalLbModel.DEFAULT_LOCAL_PREF, Collections.emptySortedSet());
 
-    public static MetalLbConfigModel parse(String yaml) {
-        MetalLbConfigFile file = MetalLbConfigFile.read(yaml);
+    public static ParsedConfigFile parse(String yaml) {
+        ConfigFile file = read(yaml);
         List<Peer> peers = new ArrayList<>();
-        List<MetalLbConfigFile.Peer> rawPeers = orEmpty(file.peers());
+        List<ConfigFile.Peer> rawPeers = orEmpty(file.peers());
         for (int i = 0; i < rawPeers.size(); i++) {
-            MetalLbConfigFile.Peer raw = Objects.requireNonNullElse(rawPeers.get(i), new MetalLbConfigFile.Peer(null, null, null, null, null, null, null, null));
+            ConfigFile.Peer raw = Objects.requireNonNullElse(rawPeers.get(i), new ConfigFile.Peer(null, null, null, null, null, null, null, null));
             peers.add(within("parsing peer #" + (i + 1), () -> peer(raw)));
         }
         Map<String, String> communities = new TreeMap<>();
@@ -57,9 +59,9 @@ public record MetalLbConfigModel(List<Peer> peers, SortedMap<String, Pool> pools
                 () -> community(value))));
         SortedMap<String, Pool> pools = new TreeMap<>();
         List<Cidr> defined = new ArrayList<>();
-        List<MetalLbConfigFile.AddressPool> rawPools = orEmpty(file.addressPools());
+        List<ConfigFile.AddressPool> rawPools = orEmpty(file.addressPools());
         for (int i = 0; i < rawPools.size(); i++) {
-            MetalLbConfigFile.AddressPool raw = Objects.requireNonNullElse(rawPools.get(i), new MetalLbConfigFile.AddressPool(null, null, null, null, null, null));
+            ConfigFile.AddressPool raw = Objects.requireNonNullElse(rawPools.get(i), new ConfigFile.AddressPool(null, null, null, null, null, null));
             Pool pool = within("parsing address pool #" + (i + 1), () -> pool(raw, communities));
             if (pools.containsKey(raw.name())) {
                 throw fail("duplicate definition of pool " + raw.name());
@@ -72,30 +74,40 @@ public record MetalLbConfigModel(List<Peer> peers, SortedMap<String, Pool> pools
             }
             pools.put(raw.name(), pool);
         }
-        return new MetalLbConfigModel(List.copyOf(peers), Collections.unmodifiableSortedMap(pools));
+        return new ParsedConfigFile(List.copyOf(peers), Collections.unmodifiableSortedMap(pools));
     }
 
-    private static Peer peer(MetalLbConfigFile.Peer raw) {
+    /** The config as MetalLB would decode it: unknown keys and ill-typed values throw; an empty document is empty. */
+    private static ConfigFile read(String yaml) {
+        try {
+            ConfigFile file = yaml.isBlank() ? null : ConfigFile.MAPPER.readValue(yaml, ConfigFile.class);
+            return file == null ? new ConfigFile(null, null, null) : file;
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("could not parse config: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static Peer peer(ConfigFile.Peer raw) {
         long myAsn = uint32(raw.myAsn(), "my-asn");
         long peerAsn = uint32(raw.peerAsn(), "peer-asn");
         if (myAsn == 0 || peerAsn == 0) {
             throw fail(myAsn == 0 ? "missing local ASN" : "missing peer ASN");
         }
         String address = ipv4(raw.peerAddress(), "invalid peer IP");
-        int port = raw.peerPort() == null || raw.peerPort() == 0 ? MetalLbRules.DEFAULT_PEER_PORT : raw.peerPort();
+        int port = raw.peerPort() == null || raw.peerPort() == 0 ? MetalLbModel.DEFAULT_PEER_PORT : raw.peerPort();
         if (port < 0 || port > 65535) {
             throw fail("peer-port " + port + " is not a 16-bit number");
         }
         String routerId = isEmpty(raw.routerId()) ? null : ipv4(raw.routerId(), "invalid router ID");
         List<NodeSelector> selectors = orEmpty(raw.nodeSelectors()).isEmpty() ? List.of(NodeSelector.EVERYTHING)
-                : orEmpty(raw.nodeSelectors()).stream().map(MetalLbConfigModel::nodeSelector).toList();
+                : orEmpty(raw.nodeSelectors()).stream().map(ParsedConfigFile::nodeSelector).toList();
         return new Peer(myAsn, peerAsn, address, port, holdTime(raw.holdTime()), routerId, selectors,
                 isEmpty(raw.password()) ? null : raw.password());
     }
 
     private static Duration holdTime(String text) {
         if (isEmpty(text)) {
-            return MetalLbRules.DEFAULT_HOLD_TIME;
+            return MetalLbModel.DEFAULT_HOLD_TIME;
         }
         Duration rounded = MetalLbRules.wholeSeconds(GoDurations.parse(text).orElseThrow(() -> fail("invalid hold time " + text)));
         if (!MetalLbRules.holdTimeAllowed(rounded)) {
@@ -104,7 +116,7 @@ public record MetalLbConfigModel(List<Peer> peers, SortedMap<String, Pool> pools
         return rounded;
     }
 
-    private static NodeSelector nodeSelector(MetalLbConfigFile.NodeSelector raw) {
+    private static NodeSelector nodeSelector(ConfigFile.NodeSelector raw) {
         if (raw == null) {
             return NodeSelector.EVERYTHING;
         }
@@ -114,13 +126,13 @@ public record MetalLbConfigModel(List<Peer> peers, SortedMap<String, Pool> pools
             check(MetalLbRules.labelKeyProblem(key).or(() -> MetalLbRules.labelValueProblem(value)));
             requirements.add(key + "=" + value);
         });
-        for (MetalLbConfigFile.Requirement requirement : orEmpty(raw.matchExpressions())) {
+        for (ConfigFile.Requirement requirement : orEmpty(raw.matchExpressions())) {
             requirements.add(requirement(requirement));
         }
         return new NodeSelector(Collections.unmodifiableSortedSet(requirements));
     }
 
-    private static String requirement(MetalLbConfigFile.Requirement raw) {
+    private static String requirement(ConfigFile.Requirement raw) {
         String key = Objects.toString(raw.key(), "");
         SortedSet<String> values = new TreeSet<>(orEmpty(raw.values()));
         check(MetalLbRules.labelKeyProblem(key));
@@ -147,7 +159,7 @@ public record MetalLbConfigModel(List<Peer> peers, SortedMap<String, Pool> pools
         });
     }
 
-    private static Pool pool(MetalLbConfigFile.AddressPool raw, Map<String, String> communities) {
+    private static Pool pool(ConfigFile.AddressPool raw, Map<String, String> communities) {
         if (isEmpty(raw.name())) {
             throw fail("missing pool name");
         }
@@ -159,7 +171,7 @@ public record MetalLbConfigModel(List<Peer> peers, SortedMap<String, Pool> pools
             cidrs.addAll(Networks.parseCidrOrRange(address).map(AddressBlocks::split)
                     .orElseThrow(() -> fail("invalid CIDR " + address + " in pool " + raw.name())));
         }
-        List<MetalLbConfigFile.BgpAdvertisement> advertisements = orEmpty(raw.bgpAdvertisements());
+        List<ConfigFile.BgpAdvertisement> advertisements = orEmpty(raw.bgpAdvertisements());
         String protocol = Objects.toString(raw.protocol(), "");
         switch (protocol) {
             case "layer2" -> {
@@ -179,11 +191,11 @@ public record MetalLbConfigModel(List<Peer> peers, SortedMap<String, Pool> pools
                 raw.autoAssign() == null || raw.autoAssign(), parsed);
     }
 
-    private static Advertisement advertisement(MetalLbConfigFile.BgpAdvertisement raw, List<Cidr> cidrs, Map<String, String> communities) {
+    private static Advertisement advertisement(ConfigFile.BgpAdvertisement raw, List<Cidr> cidrs, Map<String, String> communities) {
         if (raw == null) {
             return DEFAULT_ADVERTISEMENT;
         }
-        int length = raw.aggregationLength() == null ? MetalLbRules.DEFAULT_AGGREGATION_LENGTH : raw.aggregationLength();
+        int length = raw.aggregationLength() == null ? MetalLbModel.DEFAULT_AGGREGATION_LENGTH : raw.aggregationLength();
         if (length > 32) {
             throw fail("invalid aggregation length " + length);
         }
@@ -195,7 +207,7 @@ public record MetalLbConfigModel(List<Peer> peers, SortedMap<String, Pool> pools
         for (String community : orEmpty(raw.communities())) {
             resolved.add(communities.containsKey(community) ? communities.get(community) : community(community));
         }
-        return new Advertisement(length, raw.localpref() == null ? MetalLbRules.DEFAULT_LOCAL_PREF : uint32(raw.localpref(), "localpref"),
+        return new Advertisement(length, raw.localpref() == null ? MetalLbModel.DEFAULT_LOCAL_PREF : uint32(raw.localpref(), "localpref"),
                 Collections.unmodifiableSortedSet(resolved));
     }
 
