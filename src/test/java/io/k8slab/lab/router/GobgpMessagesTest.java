@@ -25,6 +25,7 @@ import io.k8slab.lab.router.apipb.Path;
 import io.k8slab.lab.router.apipb.Peer;
 import io.k8slab.lab.router.apipb.PeerConf;
 import io.k8slab.lab.router.apipb.PeerState;
+import io.k8slab.lab.router.apipb.TableLookupPrefix;
 import io.k8slab.lab.router.apipb.Timers;
 import io.k8slab.lab.router.apipb.TimersState;
 import io.k8slab.lab.router.gobgp.GobgpRouterClient;
@@ -102,5 +103,39 @@ class GobgpMessagesTest {
         assertThat(routes).containsExactly(
                 new RouterRoute("172.17.254.1/32", "172.17.0.21", List.of(64522L, 4_200_000_000L), "172.17.0.21", true),
                 new RouterRoute("172.17.254.1/32", "0.0.0.0", List.of(), "", false));
+    }
+
+    @Test
+    void aPoolsRangeIsAskedAboutAsEveryPrefixInsideItExactly() {
+        List<TableLookupPrefix> lookups = GobgpRouterClient.lookups(List.of("172.17.254.0/24"));
+
+        assertThat(lookups).extracting(TableLookupPrefix::getType).containsOnly(TableLookupPrefix.Type.EXACT);
+        assertThat(lookups).extracting(TableLookupPrefix::getPrefix).hasSize(511).doesNotHaveDuplicates()
+                .startsWith("172.17.254.0/24", "172.17.254.0/25", "172.17.254.128/25", "172.17.254.0/26")
+                .contains("172.17.254.1/32", "172.17.254.64/27", "172.17.254.252/30")
+                .endsWith("172.17.254.254/32", "172.17.254.255/32")
+                .allMatch(prefix -> prefix.startsWith("172.17.254."));
+    }
+
+    @Test
+    void whatIsLookedUpHowForEachPrefix() {
+        record Case(List<String> prefixes, long exact, List<String> longer) {
+        }
+        List<Case> cases = List.of(
+                new Case(List.of("172.17.254.1/32"), 1, List.of()),
+                new Case(List.of("172.17.254.5/30"), 7, List.of()), // host bits set: the network's prefixes
+                new Case(List.of("172.17.248.0/21"), 4095, List.of()),
+                new Case(List.of("172.17.240.0/20"), 0, List.of("172.17.240.0/20")), // 8191 prefixes: too many
+                new Case(List.of("0.0.0.0/0"), 0, List.of("0.0.0.0/0")),
+                new Case(List.of("10.0.0.0/21", "10.0.8.0/21", "10.0.16.0/21", "10.0.24.0/21", "10.0.32.0/21", "10.0.40.0/32"),
+                        4 * 4095 + 1, List.of("10.0.32.0/21")), // the call's budget is spent after four /21s
+                new Case(List.of("2001:db8::/120"), 0, List.of("2001:db8::/120")),
+                new Case(List.of("172.17.254.0/33"), 0, List.of("172.17.254.0/33"))); // gobgpd names what is wrong
+        for (Case c : cases) {
+            List<TableLookupPrefix> lookups = GobgpRouterClient.lookups(c.prefixes());
+            assertThat(lookups.stream().filter(l -> l.getType() == TableLookupPrefix.Type.EXACT).count()).as(c.toString()).isEqualTo(c.exact());
+            assertThat(lookups).filteredOn(l -> l.getType() == TableLookupPrefix.Type.LONGER).extracting(TableLookupPrefix::getPrefix)
+                    .as(c.toString()).containsExactlyElementsOf(c.longer());
+        }
     }
 }

@@ -140,6 +140,32 @@ class GobgpRouterClientNetnsTest {
 
     @Test
     @Order(4)
+    void routesInsideThePoolThatNoServiceOwnsAreUnexpected() {
+        // The client asks for the pool's prefixes one by one (EXACT lookups, not gobgpd's table-wide LONGER one): an
+        // aggregate and a host route inside the /24 must be found all the same, a route covering the pool must not.
+        String aggregate = "172.17.254.128/25";
+        String stray = "172.17.254.200/32";
+        String covering = "172.17.0.0/16";
+        List.of(aggregate, stray, covering).forEach(lab.worker(NODE1)::announce);
+        try {
+            await("the router has node 1's extra routes").atMost(SESSION_TIMEOUT).pollInterval(Duration.ofMillis(200))
+                    .until(() -> router.listRoutes(List.of("0.0.0.0/0")).size() == 6);
+            assertThat(router.listRoutes(List.of("172.17.254.0/24"))).extracting(RouterRoute::prefix)
+                    .containsExactlyInAnyOrder(PREFIX, PREFIX, PREFIX, aggregate, stray);
+
+            RouteComparison.Result result = compare(NODE1, NODE2, NODE3);
+            assertThat(result.counts().unexpected).isEqualTo(2);
+            assertThat(result.routes()).filteredOn(route -> route.state.equals(RouteComparison.UNEXPECTED))
+                    .extracting(route -> route.prefix).containsExactly(aggregate, stray);
+        } finally {
+            List.of(aggregate, stray, covering).forEach(lab.worker(NODE1)::withdraw);
+        }
+        await("node 1's extra routes are gone").atMost(SESSION_TIMEOUT).pollInterval(Duration.ofMillis(200))
+                .until(() -> compare(NODE1, NODE2, NODE3).counts().unexpected == 0);
+    }
+
+    @Test
+    @Order(5)
     void aStoppedSpeakerMakesTheRoutePartialUntilItComesBack() {
         Instant stopped = Instant.now();
         lab.worker(NODE2).stop();
@@ -169,7 +195,7 @@ class GobgpRouterClientNetnsTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aManagedRouterGetsTheFourthWorkerAndLosesItAgainLeavingHandConfiguredNeighborsAlone() {
         NeighborPlan grow = NeighborPlan.plan("lab", LabNetwork.SPEAKER_ASN, speakers(NODE1, NODE2, NODE3, NODE4),
                 router.listPeers());
@@ -216,7 +242,7 @@ class GobgpRouterClientNetnsTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aStoppedRouterIsUnreachableQuicklyAndAnswersAgainOnceRestarted() {
         lab.router().stop();
         try {
