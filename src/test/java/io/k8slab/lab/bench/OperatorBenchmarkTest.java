@@ -243,6 +243,10 @@ class OperatorBenchmarkTest {
         cluster.getSpec().nodes = IntStream.range(0, NODES).mapToObj(OperatorBenchmarkTest::labNode).toList();
 
         int requestsBefore = TestCluster.get().auditLog().requestsBy(TestCluster.OPERATOR_USER_AGENT).size();
+        // Where the CPUs went (the step is CPU-bound on 2 cores): the operator, the API server and etcd, until status 1000/1000.
+        long operatorCpu = CpuTime.millis(operator.pid());
+        long apiServerCpu = CpuTime.millisOfChild("kube-apiserver");
+        long etcdCpu = CpuTime.millisOfChild("etcd");
         double reconcile;
         LabCluster done;
         try (var arrivals = new Arrivals<>(client.resources(LabCluster.class).withName("bench-scale"))) {
@@ -250,6 +254,9 @@ class OperatorBenchmarkTest {
             client.resource(cluster).create();
             reconcile = millisBetween(start, arrivals.await(start,
                     c -> c.getStatus() != null && (NODES + "/" + NODES).equals(c.getStatus().ready), 600));
+            operatorCpu = CpuTime.millis(operator.pid()) - operatorCpu;
+            apiServerCpu = CpuTime.millisOfChild("kube-apiserver") - apiServerCpu;
+            etcdCpu = CpuTime.millisOfChild("etcd") - etcdCpu;
             done = client.resources(LabCluster.class).withName("bench-scale").get();
         }
         // The cost to the master: how long the API server itself took over each label patch (its audit log's times).
@@ -284,6 +291,10 @@ class OperatorBenchmarkTest {
             figures.put("first label patch done at ms", round(labels.get(0)));
             figures.put("last label patch done at ms", round(labels.get(labels.size() - 1)));
         }
+        figures.put("CPU ms: operator", operatorCpu);
+        figures.put("CPU ms: API server", apiServerCpu);
+        figures.put("CPU ms: etcd", etcdCpu);
+        figures.put("load average at the end", loadAverage());
         figures.put("status writes", statuses.size());
         figures.put("status writes done at ms", statuses.stream().map(v -> Double.toString(round(v))).collect(java.util.stream.Collectors.joining(" ")));
         figures.put("status bytes", Serialization.asJson(done.getStatus()).length());
@@ -369,6 +380,15 @@ class OperatorBenchmarkTest {
     }
 
     // --- helpers -------------------------------------------------------------------------------------------
+
+    /** The machine's 1-minute load average: the engineers sharing it move every wall time. */
+    private static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     /** The physical floor: one server-side apply of the operator's ConfigMap (as a copy of another name), timed. */
     private static double floorSample(ConfigMap floorConfig, int iteration) {
