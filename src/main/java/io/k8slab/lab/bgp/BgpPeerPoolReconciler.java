@@ -17,10 +17,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.SortedSet;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -35,7 +33,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.VersionInfo;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -44,9 +41,7 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.k8slab.lab.api.v1alpha1.AddressPool;
 import io.k8slab.lab.api.v1alpha1.BgpPeer;
 import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
@@ -99,8 +94,6 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
     static final Duration ROUTER_REFRESH = Duration.ofSeconds(10);
     /** How soon a refused write of MetalLB's configuration (say, its namespace missing) is tried again. */
     static final Duration WRITE_RECHECK = Duration.ofSeconds(10);
-    private static final String SPEAKER_SELECTOR = "app=metallb,component=speaker";
-    private static final String HELM_SELECTOR = MetalLbInstallation.HELM_NAME_LABEL + "=metallb";
     /** Retries while MetalLB's webhook does not answer yet: its controller is starting. */
     static final Backoff WEBHOOK_BACKOFF = new Backoff(Duration.ofSeconds(5), Duration.ofMinutes(5));
 
@@ -111,6 +104,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
     private final InstallationChecks installationChecks;
     private final MetalLbStatusWatch metalLbStatus;
     private final EndpointWatch endpointWatch = new EndpointWatch();
+    private final PoolInformers informers;
     private final LabMetrics metrics;
     /** The one namespace whose MetalLB objects the operator may read and write (deploy/operator grants no other). */
     private final String metallbNamespace;
@@ -140,84 +134,23 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         this.tlsSecrets = new RouterTlsSecrets(clock);
         this.routerRefresh = routerRefresh;
         this.metallbNamespace = metallbNamespace;
+        this.informers = new PoolInformers(metallbNamespace);
         this.installationChecks = new InstallationChecks(clock, InstallationChecks.INTERVAL);
         this.metalLbStatus = new MetalLbStatusWatch(clock);
     }
 
+    /** None at start: {@link PoolInformers} registers each kind's informers at the first reconcile that reads it. */
     @Override
     public List<EventSource<?, BgpPeerPool>> prepareEventSources(EventSourceContext<BgpPeerPool> context) {
-        // MetalLB's objects and the lab's networks concern every pool: a lab has one or a few. MetalLB's are watched
-        // in its namespace only: the operator may read nowhere else.
-        var configMaps = InformerEventSourceConfiguration.from(ConfigMap.class, BgpPeerPool.class)
-                .withNamespaces(Set.of(metallbNamespace))
-                .withLabelSelector(Ownership.MANAGED_BY_LABEL + "=" + Ownership.MANAGED_BY)
-                .withSecondaryToPrimaryMapper(o -> allPools(context))
-                .build();
-        // MetalLB's components as its manifests label them, and as its Helm chart does (a MetalLB brought by the user).
-        var deployments = InformerEventSourceConfiguration.from(Deployment.class, BgpPeerPool.class)
-                .withNamespaces(Set.of(metallbNamespace))
-                .withName("metallb-deployments")
-                .withLabelSelector("app=metallb")
-                .withSecondaryToPrimaryMapper(o -> allPools(context))
-                .build();
-        var helmDeployments = InformerEventSourceConfiguration.from(Deployment.class, BgpPeerPool.class)
-                .withNamespaces(Set.of(metallbNamespace))
-                .withName("metallb-helm-deployments")
-                .withLabelSelector(HELM_SELECTOR)
-                .withSecondaryToPrimaryMapper(o -> allPools(context))
-                .build();
-        var daemonSets = InformerEventSourceConfiguration.from(DaemonSet.class, BgpPeerPool.class)
-                .withNamespaces(Set.of(metallbNamespace))
-                .withName("metallb-daemonsets")
-                .withLabelSelector("app=metallb")
-                .withSecondaryToPrimaryMapper(o -> allPools(context))
-                .build();
-        var helmDaemonSets = InformerEventSourceConfiguration.from(DaemonSet.class, BgpPeerPool.class)
-                .withNamespaces(Set.of(metallbNamespace))
-                .withName("metallb-helm-daemonsets")
-                .withLabelSelector(HELM_SELECTOR)
-                .withSecondaryToPrimaryMapper(o -> allPools(context))
-                .build();
-        var clusters = InformerEventSourceConfiguration.from(LabCluster.class, BgpPeerPool.class)
-                .withSecondaryToPrimaryMapper(o -> allPools(context))
-                .build();
-        // What routes should exist: LoadBalancer Services, the nodes, MetalLB's speakers; endpoints (EndpointSlices, or
-        // Endpoints for an older MetalLB) are watched from the first pool that needs them, see EndpointWatch.
-        var services = InformerEventSourceConfiguration.from(Service.class, BgpPeerPool.class)
-                .withSecondaryToPrimaryMapper(o -> allPools(context))
-                .build();
-        var nodes = InformerEventSourceConfiguration.from(Node.class, BgpPeerPool.class)
-                .withSecondaryToPrimaryMapper(o -> allPools(context))
-                .build();
-        var speakers = InformerEventSourceConfiguration.from(Pod.class, BgpPeerPool.class)
-                .withNamespaces(Set.of(metallbNamespace))
-                .withName("metallb-speakers")
-                .withLabelSelector(SPEAKER_SELECTOR)
-                .withSecondaryToPrimaryMapper(o -> allPools(context))
-                .build();
-        var helmSpeakers = InformerEventSourceConfiguration.from(Pod.class, BgpPeerPool.class)
-                .withNamespaces(Set.of(metallbNamespace))
-                .withName("metallb-helm-speakers")
-                .withLabelSelector(HELM_SELECTOR + "," + MetalLbInstallation.HELM_COMPONENT_LABEL + "=speaker")
-                .withSecondaryToPrimaryMapper(o -> allPools(context))
-                .build();
-        return List.of(new InformerEventSource<>(configMaps, context), new InformerEventSource<>(deployments, context),
-                new InformerEventSource<>(helmDeployments, context), new InformerEventSource<>(daemonSets, context),
-                new InformerEventSource<>(helmDaemonSets, context), new InformerEventSource<>(clusters, context),
-                new InformerEventSource<>(services, context), new InformerEventSource<>(nodes, context),
-                new InformerEventSource<>(speakers, context), new InformerEventSource<>(helmSpeakers, context));
+        return List.of();
     }
 
-    private static ConfigWriter configuration(MetalLbVersion.Mode mode, Context<BgpPeerPool> context, ResolvedTarget target) {
+    private ConfigWriter configuration(MetalLbVersion.Mode mode, Context<BgpPeerPool> context, ResolvedTarget target) {
         return mode == MetalLbVersion.Mode.CRD ? new CrdWriter(context.getClient(), target)
                 : new ConfigMapWriter(context.getClient(), target, cached(context, ConfigMap.class).stream()
                         .filter(c -> target.namespace().equals(c.getMetadata().getNamespace())
                                 && target.configMapName().equals(c.getMetadata().getName()))
                         .findFirst());
-    }
-
-    private static java.util.Set<ResourceID> allPools(EventSourceContext<BgpPeerPool> context) {
-        return context.getPrimaryCache().list().map(ResourceID::fromResource).collect(Collectors.toSet());
     }
 
     @Override
@@ -422,14 +355,9 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
                 endpoints.slices());
     }
 
-    /** Every cached object of the type, from all its informers (MetalLB's components have two: manifests' and Helm's labels). */
-    @SuppressWarnings("unchecked")
-    private static <R extends HasMetadata> List<R> cached(Context<BgpPeerPool> context, Class<R> type) {
-        return context.eventSourceRetriever().getEventSourcesFor(type).stream()
-                .flatMap(source -> ((InformerEventSource<R, BgpPeerPool>) source).list())
-                .collect(Collectors.toMap(o -> o.getMetadata().getUid() == null ? ResourceID.fromResource(o).toString() : o.getMetadata().getUid(),
-                        o -> o, (a, b) -> a, java.util.LinkedHashMap::new))
-                .values().stream().toList();
+    /** Every cached object of the kind, from all its informers (MetalLB's components have two: manifests' and Helm's labels). */
+    private <R extends HasMetadata> List<R> cached(Context<BgpPeerPool> context, Class<R> type) {
+        return informers.cached(context, type);
     }
 
     @Override
@@ -530,7 +458,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
      * The lab's networks, from the first LabCluster by name (a lab has one); empty when there is none. Read from the
      * informer's whole cache: every LabCluster concerns every pool, including pools created after it.
      */
-    private static Optional<LabNetworks> labNetworks(Context<BgpPeerPool> context) {
+    private Optional<LabNetworks> labNetworks(Context<BgpPeerPool> context) {
         return cached(context, LabCluster.class).stream()
                 .min(Comparator.comparing(c -> c.getMetadata().getName()))
                 .map(c -> c.getSpec().networks);

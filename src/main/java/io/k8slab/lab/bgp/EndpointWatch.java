@@ -1,7 +1,6 @@
 package io.k8slab.lab.bgp;
 
 import java.util.List;
-import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
 
@@ -12,7 +11,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
 import io.k8slab.lab.routes.EndpointSource;
@@ -88,7 +86,7 @@ final class EndpointWatch {
         EventSourceContext<BgpPeerPool> sources = context.eventSourceRetriever().eventSourceContextForDynamicRegistration();
         var configuration = InformerEventSourceConfiguration.from(type, BgpPeerPool.class)
                 .withName(name)
-                .withSecondaryToPrimaryMapper(o -> sources.getPrimaryCache().list().map(ResourceID::fromResource).collect(Collectors.toSet()))
+                .withSecondaryToPrimaryMapper(o -> PoolInformers.allPools(sources))
                 .build();
         context.eventSourceRetriever().dynamicallyRegisterEventSource(new InformerEventSource<>(configuration, sources));
         LOG.infof("watching %s (%s) for the expected routes", name, HasMetadata.getApiVersion(type));

@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
 
@@ -20,7 +19,6 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.GroupVersionKind;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
 import io.k8slab.lab.metallb.MetalLbVersion;
@@ -82,7 +80,7 @@ final class MetalLbStatusWatch {
         var configuration = InformerEventSourceConfiguration
                 .from(new GroupVersionKind(SpeakerView.GROUP, SpeakerView.VERSION, kind.kind()), BgpPeerPool.class)
                 .withName(kind.eventSourceName())
-                .withSecondaryToPrimaryMapper(o -> sources.getPrimaryCache().list().map(ResourceID::fromResource).collect(Collectors.toSet()))
+                .withSecondaryToPrimaryMapper(o -> PoolInformers.allPools(sources))
                 .build();
         // Blocks until the informer has synced; registering twice under one name keeps the first.
         context.eventSourceRetriever().dynamicallyRegisterEventSource(new InformerEventSource<>(configuration, sources));
