@@ -26,7 +26,7 @@ record ConfigWriteFailure(String reason, String message) {
         if (namespaceMissing) {
             return Optional.of(new ConfigWriteFailure(NAMESPACE_NOT_FOUND, "namespace " + status.getDetails().getName()
                     + " (spec.metallb.namespace) does not exist: MetalLB's configuration is written there once it does (checked again every "
-                    + BgpPeerPoolReconciler.WRITE_RECHECK.toSeconds() + "s); create it, or install MetalLB there"));
+                    + ConfigWritePhase.WRITE_RECHECK.toSeconds() + "s); create it, or install MetalLB there"));
         }
         String reason = status.getReason() == null || status.getReason().isBlank() ? "APIError" : status.getReason();
         return Optional.of(new ConfigWriteFailure(reason, "writing MetalLB's configuration for " + target + " failed: " + code + " "

@@ -2,6 +2,7 @@ package io.k8slab.lab.routes;
 
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -25,7 +26,7 @@ import io.k8slab.lab.router.RouterRoute;
  * peer's sessions, one per speaker node, and one {@link RouteStatus} per prefix. Pure function; the result is
  * deterministic (sorted), so an unchanged picture yields an equal status and nothing needs writing.
  *
- * <p>Route states: {@code Converged} (the router holds the prefix through every expected next hop), {@code Partial}
+ * <p>Route states ({@link RouteState}): {@code Converged} (the router holds the prefix through every expected next hop), {@code Partial}
  * (through some, not all), {@code Missing} (not at all), {@code Unexpected} (a prefix inside the pool's ranges that
  * no Service owns), and {@code Unknown} when the router could not be asked. With the speakers' own view
  * ({@link Claims}, MetalLB v0.15 and later) a route that some node's speaker says it advertises to this peer while
@@ -35,12 +36,8 @@ import io.k8slab.lab.router.RouterRoute;
  */
 public final class RouteComparison {
 
-    public static final String CONVERGED = "Converged";
-    public static final String PARTIAL = "Partial";
-    public static final String MISSING = "Missing";
-    public static final String UNEXPECTED = "Unexpected";
-    public static final String UNKNOWN = "Unknown";
-    public static final String NOT_RECEIVED = "NotReceived";
+    /** Session state of a speaker node whose router could not be asked. */
+    public static final String SESSION_UNKNOWN = "Unknown";
     /** Session state of a speaker node the router has no neighbor for. */
     public static final String NOT_CONFIGURED = "NotConfigured";
     /** SessionStatus.source and RouteStatus.source for facts read from the router's API. */
@@ -131,7 +128,7 @@ public final class RouteComparison {
                 if (routes.size() >= routeLimit) {
                     break;
                 }
-                RouteStatus status = status(route.prefix(), services(route.services()), UNKNOWN, route.nextHops(), List.of());
+                RouteStatus status = status(route.prefix(), services(route.services()), RouteState.UNKNOWN, route.nextHops(), List.of());
                 if (claims != null) {
                     status.advertisedBy = List.copyOf(SpeakerView.advertisers(claims.byService(), route.services()));
                     status.source = status.advertisedBy.isEmpty() ? null : SOURCE_SPEAKER;
@@ -145,13 +142,6 @@ public final class RouteComparison {
         return compareRoutes(peerStatus, expected, observed, claims, routeLimit);
     }
 
-    // Ranks: the order routes are listed in, problems first.
-    private static final int NOT_RECEIVED_RANK = 0;
-    private static final int MISSING_RANK = 1;
-    private static final int PARTIAL_RANK = 2;
-    private static final int UNEXPECTED_RANK = 3;
-    private static final int CONVERGED_RANK = 4;
-
     private static Result compareRoutes(PeerStatus peerStatus, ExpectedRoutes.Result expected, Observation observed,
             Claims claims, int routeLimit) {
         Map<String, Set<String>> observedHops = new HashMap<>();
@@ -159,11 +149,11 @@ public final class RouteComparison {
             observedHops.computeIfAbsent(route.prefix(), p -> new HashSet<>()).add(route.nextHop());
         }
         List<ExpectedRoutes.Route> routes = expected.routes();
-        int[] state = new int[routes.size()];
+        List<RouteState> state = new ArrayList<>(routes.size());
         List<List<String>> advertisedBy = new ArrayList<>(routes.size());
         List<List<String>> notReceivedFrom = new ArrayList<>(routes.size());
         Set<String> expectedPrefixes = new HashSet<>(routes.size() * 2);
-        int[] count = new int[CONVERGED_RANK + 1];
+        Map<RouteState, Integer> count = new EnumMap<>(RouteState.class);
         for (int i = 0; i < routes.size(); i++) {
             ExpectedRoutes.Route route = routes.get(i);
             expectedPrefixes.add(route.prefix());
@@ -173,16 +163,10 @@ public final class RouteComparison {
                     : advertisers.stream().filter(node -> !hops.contains(claims.addressByNode().get(node))).toList();
             advertisedBy.add(advertisers);
             notReceivedFrom.add(lacking);
-            if (!lacking.isEmpty()) {
-                state[i] = NOT_RECEIVED_RANK;
-            } else if (hops.isEmpty()) {
-                state[i] = MISSING_RANK;
-            } else if (hops.containsAll(route.nextHops())) {
-                state[i] = CONVERGED_RANK;
-            } else {
-                state[i] = PARTIAL_RANK;
-            }
-            count[state[i]]++;
+            RouteState routeState = !lacking.isEmpty() ? RouteState.NOT_RECEIVED : hops.isEmpty() ? RouteState.MISSING
+                    : hops.containsAll(route.nextHops()) ? RouteState.CONVERGED : RouteState.PARTIAL;
+            state.add(routeState);
+            count.merge(routeState, 1, Integer::sum);
         }
         List<String> unexpected = new ArrayList<>();
         for (String prefix : observedHops.keySet()) {
@@ -193,36 +177,37 @@ public final class RouteComparison {
         unexpected.sort(Networks.ADDRESS_ORDER);
 
         List<RouteStatus> statuses = new ArrayList<>(Math.min(routeLimit, routes.size() + unexpected.size()));
-        for (int rank = NOT_RECEIVED_RANK; rank <= CONVERGED_RANK; rank++) {
-            if (rank == UNEXPECTED_RANK) {
+        for (RouteState listed : List.of(RouteState.NOT_RECEIVED, RouteState.MISSING, RouteState.PARTIAL, RouteState.UNEXPECTED,
+                RouteState.CONVERGED)) {
+            if (listed == RouteState.UNEXPECTED) {
                 for (String prefix : unexpected) {
                     if (statuses.size() >= routeLimit) {
                         break;
                     }
-                    RouteStatus status = status(prefix, null, UNEXPECTED, List.of(), ExpectedRoutes.sortedAddresses(observedHops.get(prefix)));
+                    RouteStatus status = status(prefix, null, RouteState.UNEXPECTED, List.of(), ExpectedRoutes.sortedAddresses(observedHops.get(prefix)));
                     status.source = SOURCE_ROUTER;
                     statuses.add(status);
                 }
                 continue;
             }
             for (int i = 0; i < routes.size() && statuses.size() < routeLimit; i++) {
-                if (state[i] == rank) {
+                if (state.get(i) == listed) {
                     ExpectedRoutes.Route route = routes.get(i);
-                    RouteStatus status = status(route.prefix(), services(route.services()), name(rank), route.nextHops(),
+                    RouteStatus status = status(route.prefix(), services(route.services()), listed, route.nextHops(),
                             ExpectedRoutes.sortedAddresses(observedHops.getOrDefault(route.prefix(), Set.of())));
-                    status.source = rank == NOT_RECEIVED_RANK ? SOURCE_SPEAKER : SOURCE_ROUTER;
+                    status.source = listed == RouteState.NOT_RECEIVED ? SOURCE_SPEAKER : SOURCE_ROUTER;
                     status.advertisedBy = advertisedBy.get(i);
-                    status.notReceivedFrom = rank == NOT_RECEIVED_RANK ? notReceivedFrom.get(i) : null;
+                    status.notReceivedFrom = listed == RouteState.NOT_RECEIVED ? notReceivedFrom.get(i) : null;
                     statuses.add(status);
                 }
             }
         }
         RouteCounts counts = new RouteCounts();
         counts.expected = routes.size();
-        counts.converged = count[CONVERGED_RANK];
-        counts.partial = count[PARTIAL_RANK];
-        counts.missing = count[MISSING_RANK];
-        counts.notReceived = claims == null ? null : count[NOT_RECEIVED_RANK];
+        counts.converged = count.getOrDefault(RouteState.CONVERGED, 0);
+        counts.partial = count.getOrDefault(RouteState.PARTIAL, 0);
+        counts.missing = count.getOrDefault(RouteState.MISSING, 0);
+        counts.notReceived = claims == null ? null : count.getOrDefault(RouteState.NOT_RECEIVED, 0);
         counts.unexpected = unexpected.size();
         return new Result(peerStatus, statuses, counts, true);
     }
@@ -250,7 +235,7 @@ public final class RouteComparison {
                 session.advertisedServices = SpeakerView.servicesOf(claims.byService(), speaker.node());
             }
             if (!observed.reachable()) {
-                session.state = UNKNOWN;
+                session.state = SESSION_UNKNOWN;
                 session.source = claims == null ? null : SOURCE_SPEAKER;
             } else {
                 session.source = SOURCE_ROUTER;
@@ -297,22 +282,12 @@ public final class RouteComparison {
 
     // ---- helpers ----
 
-    private static String name(int rank) {
-        return switch (rank) {
-            case NOT_RECEIVED_RANK -> NOT_RECEIVED;
-            case MISSING_RANK -> MISSING;
-            case PARTIAL_RANK -> PARTIAL;
-            case UNEXPECTED_RANK -> UNEXPECTED;
-            default -> CONVERGED;
-        };
-    }
-
-    private static RouteStatus status(String prefix, String service, String state, List<String> expectedHops,
+    private static RouteStatus status(String prefix, String service, RouteState state, List<String> expectedHops,
             List<String> observedHops) {
         RouteStatus status = new RouteStatus();
         status.prefix = prefix;
         status.service = service;
-        status.state = state;
+        status.state = state.label;
         status.expectedNextHops = new ArrayList<>(expectedHops);
         status.observedNextHops = new ArrayList<>(observedHops);
         return status;

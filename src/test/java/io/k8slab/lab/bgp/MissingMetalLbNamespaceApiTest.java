@@ -68,7 +68,7 @@ class MissingMetalLbNamespaceApiTest {
         assertThat(Conditions.find(pool.getStatus().conditions, BgpPeerPoolConditions.READY).orElseThrow().getReason()).isEqualTo("ConfigApplied");
 
         // Rechecked meanwhile (every 10 s) without a second Event for the same problem.
-        await().pollDelay(BgpPeerPoolReconciler.WRITE_RECHECK.plusSeconds(2)).atMost(Duration.ofSeconds(30)).until(() -> true);
+        await().pollDelay(ConfigWritePhase.WRITE_RECHECK.plusSeconds(2)).atMost(Duration.ofSeconds(30)).until(() -> true);
         assertThat(warnings()).as("one Warning Event, not one per recheck").hasSize(1).first()
                 .satisfies(e -> assertThat(e.getMessage()).contains(namespace));
 

@@ -36,6 +36,7 @@ import io.k8slab.lab.routes.ExpectedRoutes;
 import io.k8slab.lab.routes.NeighborPlan;
 import io.k8slab.lab.routes.RouteComparison;
 import io.k8slab.lab.routes.RouteComparison.Observation;
+import io.k8slab.lab.routes.RouteState;
 import io.k8slab.lab.routes.RoutesFixtures;
 
 /**
@@ -155,7 +156,7 @@ class GobgpRouterClientNetnsTest {
 
             RouteComparison.Result result = compare(NODE1, NODE2, NODE3);
             assertThat(result.counts().unexpected).isEqualTo(2);
-            assertThat(result.routes()).filteredOn(route -> route.state.equals(RouteComparison.UNEXPECTED))
+            assertThat(result.routes()).filteredOn(route -> route.state.equals(RouteState.UNEXPECTED.label))
                     .extracting(route -> route.prefix).containsExactly(aggregate, stray);
         } finally {
             List.of(aggregate, stray, covering).forEach(lab.worker(NODE1)::withdraw);

@@ -23,6 +23,7 @@ import io.k8slab.lab.api.v1alpha1.RouterAPI;
 import io.k8slab.lab.bench.BenchReport;
 import io.k8slab.lab.router.gobgp.GobgpRouterClient;
 import io.k8slab.lab.routes.ExpectedRoutes;
+import io.k8slab.lab.routes.PeerRoutes;
 import io.k8slab.lab.routes.RouterSurvey;
 import io.k8slab.lab.routes.RoutesFixtures;
 
@@ -99,7 +100,7 @@ class RouterTableBenchmarkTest {
     }
 
     private static RouterSurvey.Report survey(BgpPeerPool pool, ExpectedRoutes.Cluster cluster, RouterClient router) {
-        return RouterSurvey.survey(pool, cluster, api -> router, null);
+        return RouterSurvey.survey(PeerRoutes.of(pool, cluster), cluster, api -> router, null);
     }
 
     private static BgpPeerPool pool(String routerApi) {

@@ -11,6 +11,8 @@ public final class BgpPeerPoolConditions {
     public static final String READY = "Ready";
     public static final String WEBHOOK_NOT_READY = "WebhookNotReady";
     public static final String NAMESPACE_NOT_ALLOWED = "NamespaceNotAllowed";
+    /** Ready's reason when a reconcile threw: its message names the phase and the failure; the reconcile is retried. */
+    public static final String RECONCILE_ERROR = "ReconcileError";
 
     private BgpPeerPoolConditions() {
     }
