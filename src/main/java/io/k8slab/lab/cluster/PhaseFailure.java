@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.k8slab.lab.join.StderrScrubber;
+import io.k8slab.lab.kube.client.FailureMessage;
 
 /**
  * An unexpected failure in a phase, with a message fit for status: the phase's name and what failed, scrubbed of
@@ -20,7 +21,7 @@ final class PhaseFailure extends RuntimeException {
     PhaseFailure(String phase, RuntimeException cause, Collection<String> secrets) {
         super(phase + " failed: " + describe(cause, secrets));
         setStackTrace(cause.getStackTrace());
-        this.conflict = isConflict(cause);
+        this.conflict = FailureMessage.isConflict(cause);
     }
 
     /**
@@ -40,14 +41,9 @@ final class PhaseFailure extends RuntimeException {
         return e.getClass().getSimpleName() + (scrubbed.isEmpty() ? "" : ": " + scrubbed);
     }
 
-    /** Whether {@code e} (or what it wraps) is the API server refusing a write computed from a stale object. */
+    /** Whether {@code e} is the API server refusing a write computed from a stale object (a phase's failure keeps that, not its cause). */
     static boolean isConflict(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof PhaseFailure failure && failure.conflict || t instanceof KubernetesClientException api && api.getCode() == 409) {
-                return true;
-            }
-        }
-        return false;
+        return e instanceof PhaseFailure failure ? failure.conflict : FailureMessage.isConflict(e);
     }
 
     static String describe(Exception e) {
