@@ -24,6 +24,10 @@ import io.k8slab.lab.routes.SpeakerView;
 /**
  * The routers: keep managed routers' neighbors in step with the speakers, then ask every router what it sees and
  * compare it with what should be there ({@link RouterSurvey}); report sessions and routes in the lab's metrics.
+ *
+ * <p>Not a JOSDK polling dependent: a router's answer means something only beside what the cluster says should be
+ * there at that moment (this reconcile's caches), a managed router's neighbors are written before it is asked, and
+ * the refresh is already the reconcile's own {@code rescheduleAfter}, with no poller thread or second cache.
  */
 final class RoutersPhase {
 

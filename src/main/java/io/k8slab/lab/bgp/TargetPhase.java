@@ -3,6 +3,7 @@ package io.k8slab.lab.bgp;
 import static io.k8slab.lab.api.v1alpha1.BgpPeerPoolConditions.NAMESPACE_NOT_ALLOWED;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -12,7 +13,6 @@ import io.k8slab.lab.kube.Violation;
 import io.k8slab.lab.metallb.ResolvedTarget;
 import io.k8slab.lab.metallb.KubernetesCompatibility;
 import io.k8slab.lab.metallb.MetalLbVersion;
-import io.k8slab.lab.metallb.apply.InstallationChecks;
 import io.k8slab.lab.metallb.apply.MetalLbInstallation;
 
 /**
@@ -21,6 +21,9 @@ import io.k8slab.lab.metallb.apply.MetalLbInstallation;
  * the API server's Kubernetes. What fails is a violation; without a mode nothing is read or written for the pool.
  */
 final class TargetPhase {
+
+    /** As the reconciler's maximum interval: an upgraded control plane is seen within it. */
+    static final Duration VERSION_REREAD = Duration.ofMinutes(5);
 
     private record CachedVersion(KubernetesCompatibility.KubernetesVersion version, Instant read) {
     }
@@ -62,11 +65,11 @@ final class TargetPhase {
                         + target.namespace() + " and its Role there"));
     }
 
-    /** The API server's release, read once every {@link InstallationChecks#INTERVAL} (a control plane may be upgraded). */
+    /** The API server's release, read once every {@link #VERSION_REREAD} (a control plane may be upgraded). */
     private KubernetesCompatibility.KubernetesVersion kubernetesVersion(KubernetesClient client) {
         Instant now = clock.instant();
         CachedVersion cached = kubernetesVersion;
-        if (cached == null || !now.isBefore(cached.read().plus(InstallationChecks.INTERVAL))) {
+        if (cached == null || !now.isBefore(cached.read().plus(VERSION_REREAD))) {
             VersionInfo info = client.getKubernetesVersion();
             var version = KubernetesCompatibility.KubernetesVersion.parse(info.getMajor(), info.getMinor())
                     .orElseThrow(() -> new IllegalStateException("unreadable Kubernetes version " + info.getMajor() + "." + info.getMinor()));

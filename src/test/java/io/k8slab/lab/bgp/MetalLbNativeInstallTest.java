@@ -216,9 +216,35 @@ class MetalLbNativeInstallTest {
         assertThat(condition(pool, BgpPeerPoolConditions.CONFIG_APPLIED).getStatus()).isEqualTo("True");
     }
 
-    /** Kubernetes 1.20 has no CEL: it stores MetalLB's CRDs without their x-kubernetes-validations rules. */
+    /**
+     * Every installed object is watched (a dependent): one deleted on its own is back at once, not at a periodic
+     * check. What MetalLB's controller writes into its objects (the webhook certificate in the released Secret)
+     * stays, and the operator does not write again after it.
+     */
     @Test
     @Order(3)
+    void anObjectDeletedAloneIsBackAtOnceAndMetalLbsOwnWritesStay() {
+        String uid = client.rbac().roleBindings().inNamespace(NAMESPACE).withName("pod-lister").get().getMetadata().getUid();
+        client.rbac().roleBindings().inNamespace(NAMESPACE).withName("pod-lister").delete();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            var binding = client.rbac().roleBindings().inNamespace(NAMESPACE).withName("pod-lister").get();
+            return binding != null && !uid.equals(binding.getMetadata().getUid());
+        });
+
+        client.secrets().inNamespace(NAMESPACE).withName("metallb-webhook-cert")
+                .edit(secret -> new io.fabric8.kubernetes.api.model.SecretBuilder(secret).addToData("ca.crt", "Y2VydA==").build());
+        int writesBefore = TestCluster.get().auditLog().writesBy(TestCluster.OPERATOR_USER_AGENT).size();
+        await().pollDelay(ROUTER_REFRESH.multipliedBy(3)).atMost(Duration.ofSeconds(20)).until(() -> true);
+        assertThat(client.secrets().inNamespace(NAMESPACE).withName("metallb-webhook-cert").get().getData()).containsEntry("ca.crt", "Y2VydA==");
+        assertThat(operatorWrites(writesBefore)).as("the operator's writes of MetalLB's objects after the controller's")
+                .filteredOn(e -> NAMESPACE.equals(e.path("objectRef").path("namespace").asText()))
+                .filteredOn(e -> !"events".equals(e.path("objectRef").path("resource").asText()))
+                .isEmpty();
+    }
+
+    /** Kubernetes 1.20 has no CEL: it stores MetalLB's CRDs without their x-kubernetes-validations rules. */
+    @Test
+    @Order(4)
     void apiServer120StoresTheCrdsWithoutTheirCelRules() {
         var crd = client.apiextensions().v1().customResourceDefinitions().withName("bgppeers.metallb.io").get();
         assertThat(crd.getSpec().getVersions()).extracting(v -> v.getName()).containsExactly("v1beta1", "v1beta2");
@@ -231,7 +257,7 @@ class MetalLbNativeInstallTest {
      * the write is retried until it goes through.
      */
     @Test
-    @Order(4)
+    @Order(5)
     void webhookThatDoesNotAnswerIsReportedAndRetried() throws IOException {
         awaitCondition("native", BgpPeerPoolConditions.CONFIG_APPLIED, "True");
         for (HasMetadata object : clusterPart()) {
@@ -269,7 +295,7 @@ class MetalLbNativeInstallTest {
      * timed reconciles read none of MetalLB's components back: the watched workloads come from the informer cache.
      */
     @Test
-    @Order(5)
+    @Order(6)
     void timedRouterRefreshesReadNoMetalLbComponent() {
         client.resources(BgpPeerPool.class).withName("native").edit(live -> {
             live.getSpec().peers.get(0).router = new RouterAPI();

@@ -14,20 +14,17 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.k8slab.lab.kube.Subset;
 import io.k8slab.lab.kube.Violation;
 import io.k8slab.lab.metallb.ResolvedTarget;
 import io.k8slab.lab.metallb.MetalLbRelease;
 import io.k8slab.lab.metallb.MetalLbVersion;
-import io.k8slab.lab.metallb.NotOwnedException;
 import io.k8slab.lab.metallb.Ownership;
 
 /**
- * Installs an embedded MetalLB release ({@link MetalLbRelease}: v0.7.3, or v0.16.1's native manifest for the
- * metallb.io era) and keeps its components as released: a deleted or edited component is applied again. Only what
- * differs is written. A MetalLB installed another way ({@code install: false}) is found by the released names or,
+ * An embedded MetalLB release ({@link MetalLbRelease}: v0.7.3, or v0.16.1's native manifest for the
+ * metallb.io era): what it installs (kept as released by {@link MetalLbComponents}), and how its controller and
+ * speakers are doing. A MetalLB installed another way ({@code install: false}) is found by the released names or,
  * for the Helm chart, by its {@code app.kubernetes.io} labels.
  */
 public final class MetalLbInstallation {
@@ -90,53 +87,6 @@ public final class MetalLbInstallation {
             objects.add(Serialization.jsonMapper().convertValue(object, GenericKubernetesResource.class));
         }
         return objects;
-    }
-
-    /**
-     * Applies every component that is missing or differs from the release, and returns what it wrote
-     * ({@code Kind/name}), empty when everything was in place. Writes nothing at all when a component exists that
-     * the operator does not own ({@link Ownership}): someone else's {@code controller} Deployment stays as it is.
-     *
-     * @throws NotOwnedException naming those components
-     */
-    public static List<String> ensure(KubernetesClient client, ResolvedTarget target) {
-        Map<GenericKubernetesResource, GenericKubernetesResource> live = new java.util.LinkedHashMap<>();
-        List<String> notOwned = new ArrayList<>();
-        for (GenericKubernetesResource object : desired(target)) {
-            GenericKubernetesResource found = client.resource(object).get();
-            if (!Ownership.mayWrite(found)) {
-                notOwned.add(Ownership.describe(found));
-            }
-            live.put(object, found);
-        }
-        if (!notOwned.isEmpty()) {
-            throw new NotOwnedException(notOwned);
-        }
-        List<String> written = new ArrayList<>();
-        live.forEach((object, found) -> {
-            if (found == null || !Subset.contains(Serialization.jsonMapper().valueToTree(found), Serialization.jsonMapper().valueToTree(object))) {
-                client.resource(object).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
-                written.add(object.getKind() + "/" + object.getMetadata().getName());
-            }
-        });
-        return written;
-    }
-
-    /**
-     * Whether the controller Deployment and the speaker DaemonSet (as the informers hold them) are there and as
-     * released: the components that run, and the only ones watched. Pure.
-     */
-    public static boolean workloadsAsReleased(ResolvedTarget target, Optional<Deployment> controller, Optional<DaemonSet> speaker) {
-        if (controller.isEmpty() || speaker.isEmpty()) {
-            return false;
-        }
-        JsonNode controllerTree = Serialization.jsonMapper().valueToTree(controller.get());
-        JsonNode speakerTree = Serialization.jsonMapper().valueToTree(speaker.get());
-        return desired(target).stream().allMatch(object -> switch (object.getKind()) {
-            case "Deployment" -> Subset.contains(controllerTree, Serialization.jsonMapper().valueToTree(object));
-            case "DaemonSet" -> Subset.contains(speakerTree, Serialization.jsonMapper().valueToTree(object));
-            default -> true;
-        });
     }
 
     /** From the controller Deployment and speaker DaemonSet as the informers hold them (absent: not available). Pure. */
