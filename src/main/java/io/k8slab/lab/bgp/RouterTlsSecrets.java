@@ -10,18 +10,26 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.k8slab.lab.api.v1alpha1.RouterAPI;
 import io.k8slab.lab.router.RouterTls;
+import io.k8slab.lab.router.RouterTlsException;
 
 /**
  * The routers' client certificates, read from their Secrets at most once a {@link #REREAD} while the router answers:
  * the 10-second router refresh would otherwise read each Secret six times a minute. After a TLS failure the Secret is
  * read again at the next refresh, so a fixed certificate is taken at once; a rotation that the old certificate
- * survives is taken within the minute, as the kubelet's Secret volumes do. A router that is down keeps its copy.
+ * survives is taken within the minute, as the kubelet's Secret volumes do. A router that is down keeps its copy. A
+ * Secret that is missing or unusable is asked for again after {@link #FAILED_REREAD}: a Secret created after its
+ * pool is taken within that, and one nobody created costs three reads a minute, not six (issue 13's steady state).
  */
 final class RouterTlsSecrets {
 
     static final Duration REREAD = Duration.ofMinutes(1);
+    static final Duration FAILED_REREAD = Duration.ofSeconds(20);
 
-    private record Read(RouterTls tls, Instant at) {
+    /** What a read found: the credentials, or why there are none. */
+    private record Read(RouterTls tls, RouterTlsException failure, Instant at) {
+        Duration lasts() {
+            return failure == null ? REREAD : FAILED_REREAD;
+        }
     }
 
     private final Clock clock;
@@ -31,7 +39,7 @@ final class RouterTlsSecrets {
         this.clock = clock;
     }
 
-    /** As {@link RouterTlsSecret#read}; a missing or unusable Secret is never remembered. */
+    /** As {@link RouterTlsSecret#read}, or what it found last while that is recent enough. */
     Optional<RouterTls> read(KubernetesClient client, RouterAPI router) {
         if (router.tlsSecretRef == null || router.tlsSecretRef.name == null) {
             return Optional.empty();
@@ -39,18 +47,28 @@ final class RouterTlsSecrets {
         String key = key(router);
         Instant now = clock.instant();
         Read earlier = reads.get(key);
-        if (earlier != null && earlier.at().plus(REREAD).isAfter(now)) {
-            return Optional.of(earlier.tls());
+        if (earlier == null || !earlier.at().plus(earlier.lasts()).isAfter(now)) {
+            earlier = readNow(client, router, now);
+            reads.put(key, earlier);
         }
-        Optional<RouterTls> tls = RouterTlsSecret.read(client, router);
-        tls.ifPresent(t -> reads.put(key, new Read(t, now)));
-        return tls;
+        if (earlier.failure() != null) {
+            throw earlier.failure();
+        }
+        return Optional.of(earlier.tls());
     }
 
-    /** TLS with the router failed: read its Secret again next time. */
+    private static Read readNow(KubernetesClient client, RouterAPI router, Instant now) {
+        try {
+            return new Read(RouterTlsSecret.read(client, router).orElseThrow(), null, now);
+        } catch (RouterTlsException e) {
+            return new Read(null, e, now);
+        }
+    }
+
+    /** TLS with the router failed: read its Secret again next time (a Secret found unusable keeps its wait). */
     void forget(RouterAPI router) {
         if (router.tlsSecretRef != null && router.tlsSecretRef.name != null) {
-            reads.remove(key(router));
+            reads.computeIfPresent(key(router), (key, read) -> read.failure() == null ? null : read);
         }
     }
 
