@@ -1,0 +1,98 @@
+package io.k8slab.lab.metallb.apply;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.jboss.logging.Logger;
+
+import io.fabric8.kubernetes.api.model.APIResource;
+import io.fabric8.kubernetes.api.model.APIResourceList;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.GroupVersionKind;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.GroupVersionKindPlural;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
+
+/**
+ * The metallb.io resources MetalLB v0.13 and later read their configuration from, in MetalLB's namespace: one
+ * {@link MetalLbResourceDependent} per kind the renderer produces, shared by every reconcile. Their informers are
+ * registered with the controller by the first reconcile that needs them, not at start (an operator configuring no
+ * MetalLB by CRDs holds no such cache), and only once the API server serves every kind: until then each need asks
+ * the API server's discovery again and is refused with the missing CRDs named.
+ */
+public final class MetalLbResources {
+
+    private static final Logger LOG = Logger.getLogger(MetalLbResources.class);
+    private static final List<GroupVersionKind> KINDS = List.of(
+            new GroupVersionKind("metallb.io", "v1beta2", "BGPPeer"),
+            new GroupVersionKind("metallb.io", "v1beta1", "IPAddressPool"),
+            new GroupVersionKind("metallb.io", "v1beta1", "BGPAdvertisement"),
+            new GroupVersionKind("metallb.io", "v1beta1", "L2Advertisement"));
+
+    private final List<MetalLbResourceDependent> dependents;
+    private volatile boolean watching;
+
+    /** For MetalLB's namespace, the one the operator may write in. */
+    public MetalLbResources(String namespace) {
+        dependents = KINDS.stream().map(kind -> new MetalLbResourceDependent(kind, namespace)).toList();
+    }
+
+    /**
+     * The dependents in the renderer's kind order, their informers registered now if this is the first need (that
+     * blocks until they have synced).
+     *
+     * @throws MetalLbCrdsMissingException when the API server does not serve every kind
+     */
+    List<MetalLbResourceDependent> watched(Context<BgpPeerPool> context) {
+        if (!watching) {
+            register(context);
+        }
+        return dependents;
+    }
+
+    private synchronized void register(Context<BgpPeerPool> context) {
+        if (watching) {
+            return;
+        }
+        List<String> missing = missing(context.getClient());
+        if (!missing.isEmpty()) {
+            throw new MetalLbCrdsMissingException(missing);
+        }
+        EventSourceContext<BgpPeerPool> sources = context.eventSourceRetriever().eventSourceContextForDynamicRegistration();
+        try {
+            for (MetalLbResourceDependent dependent : dependents) {
+                context.eventSourceRetriever().dynamicallyRegisterEventSource(dependent.eventSource(sources).orElseThrow());
+            }
+        } catch (RuntimeException e) {
+            // No source registered but not started, and no dependent holding one, outlives the failure: the next need starts over.
+            for (MetalLbResourceDependent dependent : dependents) {
+                context.eventSourceRetriever().dynamicallyDeRegisterEventSource(dependent.name());
+                dependent.setEventSource(null);
+            }
+            throw e;
+        }
+        watching = true;
+        LOG.infof("watching %s for the BgpPeerPools", dependents.stream().map(MetalLbResourceDependent::name).collect(Collectors.joining(", ")));
+    }
+
+    /** The kinds the API server's discovery does not list, as CRD names with the version: one request per API version. */
+    private static List<String> missing(KubernetesClient client) {
+        Map<String, Set<String>> served = new HashMap<>();
+        List<String> missing = new ArrayList<>();
+        for (GroupVersionKind kind : KINDS) {
+            if (!served.computeIfAbsent(kind.apiVersion(), version -> kinds(client.getApiResources(version))).contains(kind.getKind())) {
+                missing.add(GroupVersionKindPlural.from(kind).getPluralOrDefault() + "." + kind.getGroup() + " (" + kind.getVersion() + ")");
+            }
+        }
+        return missing;
+    }
+
+    private static Set<String> kinds(APIResourceList resources) {
+        return resources == null ? Set.of() : resources.getResources().stream().map(APIResource::getKind).collect(Collectors.toSet());
+    }
+}
