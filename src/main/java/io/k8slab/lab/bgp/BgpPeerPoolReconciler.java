@@ -34,7 +34,7 @@ import io.k8slab.lab.metallb.apply.ConfigWriter;
 import io.k8slab.lab.metallb.apply.CrdWriter;
 import io.k8slab.lab.metallb.apply.MetalLbComponents;
 import io.k8slab.lab.metallb.apply.MetalLbInstallation;
-import io.k8slab.lab.metallb.apply.MetalLbResources;
+import io.k8slab.lab.metallb.apply.CrdDependents;
 import io.k8slab.lab.metrics.LabMetrics;
 import io.k8slab.lab.router.gobgp.RouterClients;
 import io.k8slab.lab.routes.RouterSurvey;
@@ -65,8 +65,8 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
     /** The one namespace whose MetalLB objects the operator may read and write (deploy/operator grants no other). */
     private final String metallbNamespace;
     private final PoolInformers informers;
-    /** MetalLB's metallb.io resources (CRD mode), one JOSDK bulk dependent per kind, watched from the first need. */
-    private final MetalLbResources metalLbResources;
+    /** MetalLB's configuration in CRD mode: one JOSDK bulk dependent per metallb.io kind, watched from the first need. */
+    private final CrdDependents crdDependents;
     private final TargetPhase targetPhase;
     private final InstallPhase installPhase;
     private final ValidationPhase validationPhase;
@@ -94,7 +94,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         this.routerRefresh = routerRefresh;
         this.metallbNamespace = metallbNamespace;
         this.informers = new PoolInformers(metallbNamespace);
-        this.metalLbResources = new MetalLbResources(metallbNamespace);
+        this.crdDependents = new CrdDependents(metallbNamespace);
         Refusals refusals = new Refusals(metrics);
         this.targetPhase = new TargetPhase(clock, metallbNamespace);
         this.installPhase = new InstallPhase(new MetalLbComponents(metallbNamespace));
@@ -110,7 +110,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
     }
 
     private ConfigWriter configuration(MetalLbVersion.Mode mode, Context<BgpPeerPool> context, ResolvedTarget target) {
-        return mode == MetalLbVersion.Mode.CRD ? new CrdWriter(context, target, metalLbResources)
+        return mode == MetalLbVersion.Mode.CRD ? new CrdWriter(context, target, crdDependents)
                 : new ConfigMapWriter(context.getClient(), target, cached(context, ConfigMap.class).stream()
                         .filter(c -> target.namespace().equals(c.getMetadata().getNamespace())
                                 && target.configMapName().equals(c.getMetadata().getName()))

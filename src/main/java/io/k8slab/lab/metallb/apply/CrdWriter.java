@@ -22,7 +22,7 @@ import io.k8slab.lab.metallb.ResolvedTarget;
 
 /**
  * MetalLB v0.13 and later: each BgpPeerPool owns the metallb.io resources rendered from it (labelled
- * {@link CrdRenderer#OWNER_LABEL}), written through one JOSDK bulk dependent per kind ({@link MetalLbResources}).
+ * {@link CrdRenderer#OWNER_LABEL}), written through one JOSDK bulk dependent per kind ({@link CrdDependents}).
  * Accepting a pool applies what differs and prunes what it no longer renders; an invalid pool's resources are left
  * exactly as they are, which is its last valid configuration. A resource of the same name the operator does not own
  * ({@link Ownership}) stops the write: nothing is changed. Everything is read from the informers' caches: a
@@ -32,12 +32,12 @@ public final class CrdWriter implements ConfigWriter {
 
     private final Context<BgpPeerPool> context;
     private final ResolvedTarget target;
-    private final MetalLbResources resources;
+    private final CrdDependents dependents;
 
-    public CrdWriter(Context<BgpPeerPool> context, ResolvedTarget target, MetalLbResources resources) {
+    public CrdWriter(Context<BgpPeerPool> context, ResolvedTarget target, CrdDependents dependents) {
         this.context = context;
         this.target = target;
-        this.resources = resources;
+        this.dependents = dependents;
     }
 
     /** The other pools for the same target that were last found valid (the controller's cache): their resources are what is in force. */
@@ -59,16 +59,16 @@ public final class CrdWriter implements ConfigWriter {
 
     @Override
     public Outcome accept(BgpPeerPool pool) {
-        List<MetalLbResourceDependent> dependents = resources.watched(context);
+        List<CrdDependent> watched = dependents.watched(context);
         // Rendered with the pools in force so that a router shared by several pools becomes one BGPPeer (owned by
         // the first pool by name), then cut down to what this pool owns.
         List<BgpPeerPool> pools = new ArrayList<>(othersInForce(pool));
         pools.add(pool);
         List<GenericKubernetesResource> desired = CrdRenderer.render(MetalLbModel.of(pools)).stream()
-                .filter(r -> MetalLbResourceDependent.ownedBy(r, pool))
+                .filter(r -> CrdDependent.ownedBy(r, pool))
                 .toList();
         List<String> notOwned = new ArrayList<>();
-        for (MetalLbResourceDependent dependent : dependents) {
+        for (CrdDependent dependent : watched) {
             ofKind(desired, dependent).forEach(wanted -> dependent.cached(ResourceID.fromResource(wanted))
                     .filter(found -> !owned(found, pool)).ifPresent(found -> notOwned.add(Ownership.describe(found))));
         }
@@ -76,7 +76,7 @@ public final class CrdWriter implements ConfigWriter {
             throw new NotOwnedException(notOwned);
         }
         List<Write> writes = new ArrayList<>();
-        for (MetalLbResourceDependent dependent : dependents) {
+        for (CrdDependent dependent : watched) {
             writes.addAll(writes(dependent.reconcile(pool, context, ofKind(desired, dependent))));
         }
         return new Outcome(writes, hash(desired), true);
@@ -84,7 +84,7 @@ public final class CrdWriter implements ConfigWriter {
 
     @Override
     public Outcome keep(BgpPeerPool pool) {
-        List<GenericKubernetesResource> current = resources.watched(context).stream().flatMap(dependent -> dependent.owned(pool).stream()).toList();
+        List<GenericKubernetesResource> current = dependents.watched(context).stream().flatMap(dependent -> dependent.owned(pool).stream()).toList();
         return new Outcome(List.of(), hash(current), !current.isEmpty());
     }
 
@@ -93,19 +93,19 @@ public final class CrdWriter implements ConfigWriter {
     public Outcome remove(BgpPeerPool pool) {
         List<Write> writes = new ArrayList<>();
         try {
-            resources.watched(context).forEach(dependent -> writes.addAll(writes(dependent.remove(pool, context))));
+            dependents.watched(context).forEach(dependent -> writes.addAll(writes(dependent.remove(pool, context))));
         } catch (MetalLbCrdsMissingException e) {
             // Nothing was written, and nothing is left behind.
         }
         return new Outcome(writes, hash(List.of()), false);
     }
 
-    private static List<GenericKubernetesResource> ofKind(List<GenericKubernetesResource> resources, MetalLbResourceDependent dependent) {
+    private static List<GenericKubernetesResource> ofKind(List<GenericKubernetesResource> resources, CrdDependent dependent) {
         return resources.stream().filter(r -> dependent.kind().apiVersion().equals(r.getApiVersion())
                 && dependent.kind().getKind().equals(r.getKind())).toList();
     }
 
-    private List<Write> writes(MetalLbResourceDependent.Pass pass) {
+    private List<Write> writes(CrdDependent.Pass pass) {
         List<Write> writes = new ArrayList<>();
         pass.deleted.forEach(r -> writes.add(new Write(describe(r, "deleted"), false)));
         pass.applied.entrySet().stream().filter(e -> e.getValue() != ReconcileResult.Operation.NONE)
@@ -116,7 +116,7 @@ public final class CrdWriter implements ConfigWriter {
 
     /** Absent, the operator's ({@link Ownership}), or rendered from this pool by an operator that did not label it yet. */
     private static boolean owned(GenericKubernetesResource live, BgpPeerPool pool) {
-        return Ownership.mayWrite(live) || MetalLbResourceDependent.ownedBy(live, pool);
+        return Ownership.mayWrite(live) || CrdDependent.ownedBy(live, pool);
     }
 
     private static String key(GenericKubernetesResource resource) {

@@ -20,26 +20,26 @@ import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
 
 /**
  * The metallb.io resources MetalLB v0.13 and later read their configuration from, in MetalLB's namespace: one
- * {@link MetalLbResourceDependent} per kind the renderer produces, shared by every reconcile. Their informers are
+ * {@link CrdDependent} per kind the renderer produces, shared by every reconcile. Their informers are
  * registered with the controller by the first reconcile that needs them, not at start (an operator configuring no
  * MetalLB by CRDs holds no such cache), and only once the API server serves every kind: until then each need asks
  * the API server's discovery again and is refused with the missing CRDs named.
  */
-public final class MetalLbResources {
+public final class CrdDependents {
 
-    private static final Logger LOG = Logger.getLogger(MetalLbResources.class);
+    private static final Logger LOG = Logger.getLogger(CrdDependents.class);
     private static final List<GroupVersionKind> KINDS = List.of(
             new GroupVersionKind("metallb.io", "v1beta2", "BGPPeer"),
             new GroupVersionKind("metallb.io", "v1beta1", "IPAddressPool"),
             new GroupVersionKind("metallb.io", "v1beta1", "BGPAdvertisement"),
             new GroupVersionKind("metallb.io", "v1beta1", "L2Advertisement"));
 
-    private final List<MetalLbResourceDependent> dependents;
+    private final List<CrdDependent> dependents;
     private volatile boolean watching;
 
     /** For MetalLB's namespace, the one the operator may write in. */
-    public MetalLbResources(String namespace) {
-        dependents = KINDS.stream().map(kind -> new MetalLbResourceDependent(kind, namespace)).toList();
+    public CrdDependents(String namespace) {
+        dependents = KINDS.stream().map(kind -> new CrdDependent(kind, namespace)).toList();
     }
 
     /**
@@ -48,7 +48,7 @@ public final class MetalLbResources {
      *
      * @throws MetalLbCrdsMissingException when the API server does not serve every kind
      */
-    List<MetalLbResourceDependent> watched(Context<BgpPeerPool> context) {
+    List<CrdDependent> watched(Context<BgpPeerPool> context) {
         if (!watching) {
             register(context);
         }
@@ -65,19 +65,19 @@ public final class MetalLbResources {
         }
         EventSourceContext<BgpPeerPool> sources = context.eventSourceRetriever().eventSourceContextForDynamicRegistration();
         try {
-            for (MetalLbResourceDependent dependent : dependents) {
+            for (CrdDependent dependent : dependents) {
                 context.eventSourceRetriever().dynamicallyRegisterEventSource(dependent.eventSource(sources).orElseThrow());
             }
         } catch (RuntimeException e) {
             // No source registered but not started, and no dependent holding one, outlives the failure: the next need starts over.
-            for (MetalLbResourceDependent dependent : dependents) {
+            for (CrdDependent dependent : dependents) {
                 context.eventSourceRetriever().dynamicallyDeRegisterEventSource(dependent.name());
                 dependent.setEventSource(null);
             }
             throw e;
         }
         watching = true;
-        LOG.infof("watching %s for the BgpPeerPools", dependents.stream().map(MetalLbResourceDependent::name).collect(Collectors.joining(", ")));
+        LOG.infof("watching %s for the BgpPeerPools", dependents.stream().map(CrdDependent::name).collect(Collectors.joining(", ")));
     }
 
     /** The kinds the API server's discovery does not list, as CRD names with the version: one request per API version. */

@@ -37,7 +37,7 @@ import io.k8slab.lab.metallb.CrdRenderer;
  * object of the kind in MetalLB's namespace, so the reconcile finds a same-named object that is not the
  * operator's without a GET. Shared by every reconcile: it holds the informer.
  */
-final class MetalLbResourceDependent extends GenericKubernetesDependentResource<BgpPeerPool>
+final class CrdDependent extends GenericKubernetesDependentResource<BgpPeerPool>
         implements KubernetesBulkDependentResource<GenericKubernetesResource, BgpPeerPool>,
         Creator<GenericKubernetesResource, BgpPeerPool>, BulkUpdater<GenericKubernetesResource, BgpPeerPool>, Deleter<BgpPeerPool>,
         SecondaryToPrimaryMapper<GenericKubernetesResource> {
@@ -53,7 +53,7 @@ final class MetalLbResourceDependent extends GenericKubernetesDependentResource<
     private final GroupVersionKind kind;
     private final String namespace;
 
-    MetalLbResourceDependent(GroupVersionKind kind, String namespace) {
+    CrdDependent(GroupVersionKind kind, String namespace) {
         super(kind, "metallb-" + kind.getKind().toLowerCase() + "s");
         this.kind = kind;
         this.namespace = namespace;
