@@ -423,7 +423,7 @@ class MetalLbConfigurationApiTest {
     /**
      * In CRD mode every reconcile reads MetalLB's resources from the dependents' informers: the timed reconciles of a
      * pool with a router to ask (every {@link #ROUTER_REFRESH} here, 10 s in a lab) send no GET or LIST of them and
-     * write nothing, and a resource the pool no longer renders is still pruned.
+     * write nothing; a hand edit is put back, and a resource the pool no longer renders is still pruned.
      */
     @Test
     void crdModeSteadyStateReadsNoMetalLbResourceAndPrunes() {
@@ -449,6 +449,14 @@ class MetalLbConfigurationApiTest {
         assertThat(operator.reconciles("crd-steady") - reconcilesBefore).as("timed reconciles").isGreaterThanOrEqualTo(3);
         assertThat(metallbRequests(List.of("get", "list")) - readsBefore).as("GETs and LISTs of metallb.io resources").isZero();
         assertThat(metallbRequests(List.of("create", "update", "patch", "delete")) - writesBefore).as("writes of metallb.io resources").isZero();
+
+        // A hand edit is put back: the informer sees it, and the owner label names the pool.
+        client.genericKubernetesResources("metallb.io/v1beta1", "IPAddressPool").inNamespace(METALLB).withName("steady-b").edit(r -> {
+            spec(r).put("autoAssign", false);
+            return r;
+        });
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(spec(client.genericKubernetesResources("metallb.io/v1beta1",
+                "IPAddressPool").inNamespace(METALLB).withName("steady-b").get())).containsEntry("autoAssign", true));
 
         apply(pool("crd-steady", target, m -> {
             ((ObjectNode) m.at("/spec/metallb")).put("version", "v0.14.8");
