@@ -34,12 +34,13 @@ public final class CrdDependents {
             new GroupVersionKind("metallb.io", "v1beta1", "BGPAdvertisement"),
             new GroupVersionKind("metallb.io", "v1beta1", "L2Advertisement"));
 
-    private final List<CrdDependent> dependents;
-    private volatile boolean watching;
+    private final String namespace;
+    /** Made with their informers: until a pool is configured by CRDs, not even JOSDK's dependent classes are loaded. */
+    private volatile List<CrdDependent> dependents;
 
     /** For MetalLB's namespace, the one the operator may write in. */
     public CrdDependents(String namespace) {
-        dependents = KINDS.stream().map(kind -> new CrdDependent(kind, namespace)).toList();
+        this.namespace = namespace;
     }
 
     /**
@@ -49,35 +50,32 @@ public final class CrdDependents {
      * @throws MetalLbCrdsMissingException when the API server does not serve every kind
      */
     List<CrdDependent> watched(Context<BgpPeerPool> context) {
-        if (!watching) {
-            register(context);
-        }
-        return dependents;
+        List<CrdDependent> watched = dependents;
+        return watched != null ? watched : register(context);
     }
 
-    private synchronized void register(Context<BgpPeerPool> context) {
-        if (watching) {
-            return;
+    private synchronized List<CrdDependent> register(Context<BgpPeerPool> context) {
+        if (dependents != null) {
+            return dependents;
         }
         List<String> missing = missing(context.getClient());
         if (!missing.isEmpty()) {
             throw new MetalLbCrdsMissingException(missing);
         }
+        List<CrdDependent> made = KINDS.stream().map(kind -> new CrdDependent(kind, namespace)).toList();
         EventSourceContext<BgpPeerPool> sources = context.eventSourceRetriever().eventSourceContextForDynamicRegistration();
         try {
-            for (CrdDependent dependent : dependents) {
+            for (CrdDependent dependent : made) {
                 context.eventSourceRetriever().dynamicallyRegisterEventSource(dependent.eventSource(sources).orElseThrow());
             }
         } catch (RuntimeException e) {
-            // No source registered but not started, and no dependent holding one, outlives the failure: the next need starts over.
-            for (CrdDependent dependent : dependents) {
-                context.eventSourceRetriever().dynamicallyDeRegisterEventSource(dependent.name());
-                dependent.setEventSource(null);
-            }
+            // No source registered but not started outlives the failure: the next need starts over.
+            made.forEach(dependent -> context.eventSourceRetriever().dynamicallyDeRegisterEventSource(dependent.name()));
             throw e;
         }
-        watching = true;
-        LOG.infof("watching %s for the BgpPeerPools", dependents.stream().map(CrdDependent::name).collect(Collectors.joining(", ")));
+        dependents = made;
+        LOG.infof("watching %s for the BgpPeerPools", made.stream().map(CrdDependent::name).collect(Collectors.joining(", ")));
+        return made;
     }
 
     /** The kinds the API server's discovery does not list, as CRD names with the version: one request per API version. */
