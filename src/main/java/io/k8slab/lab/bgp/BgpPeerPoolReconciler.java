@@ -31,6 +31,7 @@ import io.k8slab.lab.metallb.NotOwnedException;
 import io.k8slab.lab.metallb.PoolUsage;
 import io.k8slab.lab.metallb.apply.ConfigMapWriter;
 import io.k8slab.lab.metallb.apply.ConfigWriter;
+import io.k8slab.lab.metallb.apply.CrdDependents;
 import io.k8slab.lab.metallb.apply.CrdWriter;
 import io.k8slab.lab.metallb.apply.MetalLbComponents;
 import io.k8slab.lab.metallb.apply.MetalLbInstallation;
@@ -64,6 +65,8 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
     /** The one namespace whose MetalLB objects the operator may read and write (deploy/operator grants no other). */
     private final String metallbNamespace;
     private final PoolInformers informers;
+    /** MetalLB's configuration in CRD mode: one JOSDK bulk dependent per metallb.io kind, watched from the first need. */
+    private final CrdDependents crdDependents;
     private final TargetPhase targetPhase;
     private final InstallPhase installPhase;
     private final ValidationPhase validationPhase;
@@ -91,6 +94,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
         this.routerRefresh = routerRefresh;
         this.metallbNamespace = metallbNamespace;
         this.informers = new PoolInformers(metallbNamespace);
+        this.crdDependents = new CrdDependents(metallbNamespace);
         Refusals refusals = new Refusals(metrics);
         this.targetPhase = new TargetPhase(clock, metallbNamespace);
         this.installPhase = new InstallPhase(new MetalLbComponents(metallbNamespace));
@@ -106,7 +110,7 @@ public class BgpPeerPoolReconciler implements Reconciler<BgpPeerPool>, Cleaner<B
     }
 
     private ConfigWriter configuration(MetalLbVersion.Mode mode, Context<BgpPeerPool> context, ResolvedTarget target) {
-        return mode == MetalLbVersion.Mode.CRD ? new CrdWriter(context.getClient(), target)
+        return mode == MetalLbVersion.Mode.CRD ? new CrdWriter(context, target, crdDependents)
                 : new ConfigMapWriter(context.getClient(), target, cached(context, ConfigMap.class).stream()
                         .filter(c -> target.namespace().equals(c.getMetadata().getNamespace())
                                 && target.configMapName().equals(c.getMetadata().getName()))

@@ -15,6 +15,7 @@ import io.k8slab.lab.metallb.MetalLbVersion;
 import io.k8slab.lab.metallb.NotOwnedException;
 import io.k8slab.lab.metallb.Ownership;
 import io.k8slab.lab.metallb.apply.ConfigWriter;
+import io.k8slab.lab.metallb.apply.MetalLbCrdsMissingException;
 import io.k8slab.lab.metallb.apply.WebhookNotReadyException;
 import io.k8slab.lab.metrics.LabMetrics;
 
@@ -83,6 +84,12 @@ final class ConfigWritePhase {
             refusals.count(pool, CONFIG_APPLIED, WEBHOOK_NOT_READY, e.getMessage());
             scope.configRefusal = Optional.of(new BgpPeerPoolScope.ConfigRefusal(WEBHOOK_NOT_READY, e.getMessage()));
             scope.configRecheck = Optional.of(WEBHOOK_BACKOFF.delay(failures));
+        } catch (MetalLbCrdsMissingException e) {
+            // MetalLB's cluster-wide part is not installed yet; it is not watched for, so look again.
+            String message = e.getMessage() + " (checked again every " + WRITE_RECHECK.toSeconds() + "s)";
+            refusals.warn(pool, scope.events, CONFIG_APPLIED, MetalLbCrdsMissingException.REASON, message);
+            scope.configRefusal = Optional.of(new BgpPeerPoolScope.ConfigRefusal(MetalLbCrdsMissingException.REASON, message));
+            scope.configRecheck = Optional.of(WRITE_RECHECK);
         } catch (KubernetesClientException e) {
             ConfigWriteFailure failure = ConfigWriteFailure.of(e, scope.target).orElseThrow(() -> e);
             refusals.warn(pool, scope.events, CONFIG_APPLIED, failure.reason(), failure.message());

@@ -420,6 +420,108 @@ class MetalLbConfigurationApiTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(metallb("crd-mode", "metallb.io/v1beta1", "IPAddressPool")).isEmpty());
     }
 
+    /**
+     * In CRD mode every reconcile reads MetalLB's resources from the dependents' informers: the timed reconciles of a
+     * pool with a router to ask (every {@link #ROUTER_REFRESH} here, 10 s in a lab) send no GET or LIST of them and
+     * write nothing; a hand edit is put back, and a resource the pool no longer renders is still pruned.
+     */
+    @Test
+    void crdModeSteadyStateReadsNoMetalLbResourceAndPrunes() {
+        String target = target();
+        BgpPeerPool twoPools = pool("crd-steady", target, m -> {
+            ((ObjectNode) m.at("/spec/metallb")).put("version", "v0.14.8");
+            // Unreachable: the pool is reconciled on the router refresh, which is what this test counts.
+            peer(m).putObject("router").put("address", "127.0.0.1:1");
+            pool(m).put("name", "steady-a");
+            ObjectNode second = ((ArrayNode) m.at("/spec/addressPools")).addObject().put("name", "steady-b").put("protocol", "bgp");
+            second.putArray("addresses").add("172.17.253.0/24");
+        });
+        apply(twoPools);
+        awaitCondition("crd-steady", BgpPeerPoolConditions.CONFIG_APPLIED, "True");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(metallb("crd-steady", "metallb.io/v1beta1", "IPAddressPool"))
+                .extracting(r -> r.getMetadata().getName()).containsExactlyInAnyOrder("steady-a", "steady-b"));
+        await().pollDelay(ROUTER_REFRESH.multipliedBy(2)).atMost(Duration.ofSeconds(10)).until(() -> true);
+
+        int reconcilesBefore = operator.reconciles("crd-steady");
+        int readsBefore = metallbRequests(List.of("get", "list"));
+        int writesBefore = metallbRequests(List.of("create", "update", "patch", "delete"));
+        await().pollDelay(ROUTER_REFRESH.multipliedBy(4)).atMost(Duration.ofSeconds(30)).until(() -> true);
+        assertThat(operator.reconciles("crd-steady") - reconcilesBefore).as("timed reconciles").isGreaterThanOrEqualTo(3);
+        assertThat(metallbRequests(List.of("get", "list")) - readsBefore).as("GETs and LISTs of metallb.io resources").isZero();
+        assertThat(metallbRequests(List.of("create", "update", "patch", "delete")) - writesBefore).as("writes of metallb.io resources").isZero();
+
+        // A hand edit is put back: the informer sees it, and the owner label names the pool.
+        client.genericKubernetesResources("metallb.io/v1beta1", "IPAddressPool").inNamespace(METALLB).withName("steady-b").edit(r -> {
+            spec(r).put("autoAssign", false);
+            return r;
+        });
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(spec(client.genericKubernetesResources("metallb.io/v1beta1",
+                "IPAddressPool").inNamespace(METALLB).withName("steady-b").get())).containsEntry("autoAssign", true));
+
+        apply(pool("crd-steady", target, m -> {
+            ((ObjectNode) m.at("/spec/metallb")).put("version", "v0.14.8");
+            peer(m).putObject("router").put("address", "127.0.0.1:1");
+            pool(m).put("name", "steady-a");
+        }));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(metallb("crd-steady", "metallb.io/v1beta1", "IPAddressPool")).extracting(r -> r.getMetadata().getName())
+                    .containsExactly("steady-a");
+            assertThat(metallb("crd-steady", "metallb.io/v1beta1", "BGPAdvertisement")).extracting(r -> r.getMetadata().getName())
+                    .containsExactly("steady-a-0");
+        });
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events("crd-steady")).extracting(Event::getMessage)
+                .contains("IPAddressPool " + METALLB + "/steady-b deleted", "BGPAdvertisement " + METALLB + "/steady-b-0 deleted"));
+
+        deleteAndAwait("crd-steady");
+        assertThat(metallb("crd-steady", "metallb.io/v1beta1", "IPAddressPool")).isEmpty();
+        assertThat(metallb("crd-steady", "metallb.io/v1beta2", "BGPPeer")).isEmpty();
+    }
+
+    /**
+     * A metallb.io resource of a name the pool renders that the operator did not write: NotOwned, and nothing of the
+     * pool is written (not even its BGPPeer), until a person hands it over with the adopt annotation.
+     */
+    @Test
+    void crdModeForeignResourceStopsTheWriteUntilAdopted() {
+        String target = target();
+        GenericKubernetesResource theirs = client.resource(new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+                .withApiVersion("metallb.io/v1beta1").withKind("IPAddressPool")
+                .withNewMetadata().withName("foreign-space").withNamespace(METALLB).endMetadata()
+                .withAdditionalProperties(Map.of("spec", Map.of("addresses", List.of("172.17.252.0/24")))).build()).create();
+        Consumer<ObjectNode> crdMode = m -> {
+            ((ObjectNode) m.at("/spec/metallb")).put("version", "v0.14.8");
+            pool(m).put("name", "foreign-space");
+        };
+        try {
+            apply(pool("crd-foreign", target, crdMode));
+            var applied = Conditions.find(awaitCondition("crd-foreign", BgpPeerPoolConditions.CONFIG_APPLIED, "False").getStatus().conditions,
+                    BgpPeerPoolConditions.CONFIG_APPLIED).orElseThrow();
+            assertThat(applied.getReason()).isEqualTo(Ownership.NOT_OWNED);
+            assertThat(applied.getMessage()).contains("IPAddressPool " + METALLB + "/foreign-space", Ownership.ADOPT_ANNOTATION);
+            assertThat(metallb("crd-foreign", "metallb.io/v1beta2", "BGPPeer")).as("nothing written").isEmpty();
+            assertThat(metallb("crd-foreign", "metallb.io/v1beta1", "BGPAdvertisement")).as("nothing written").isEmpty();
+            assertThat(client.resource(theirs).get().getMetadata().getResourceVersion()).isEqualTo(theirs.getMetadata().getResourceVersion());
+
+            client.resource(theirs).edit(r -> {
+                r.getMetadata().getAnnotations().put(Ownership.ADOPT_ANNOTATION, "true");
+                return r;
+            });
+            // Not its label: the adoption takes effect at the pool's next reconcile.
+            apply(pool("crd-foreign", target, crdMode.andThen(m -> pool(m).put("autoAssign", false))));
+
+            awaitCondition("crd-foreign", BgpPeerPoolConditions.CONFIG_APPLIED, "True");
+            GenericKubernetesResource adopted = client.resource(theirs).get();
+            assertThat(adopted.getMetadata().getLabels()).containsEntry(Ownership.MANAGED_BY_LABEL, Ownership.MANAGED_BY)
+                    .containsEntry(io.k8slab.lab.metallb.CrdRenderer.OWNER_LABEL, "crd-foreign");
+            assertThat(spec(adopted)).containsEntry("addresses", List.of("172.17.254.0/24")).containsEntry("autoAssign", false);
+            assertThat(metallb("crd-foreign", "metallb.io/v1beta2", "BGPPeer")).hasSize(1);
+            deleteAndAwait("crd-foreign");
+            assertThat(client.resource(theirs).get()).as("removed with the pool that took it over").isNull();
+        } finally {
+            client.resource(theirs).delete();
+        }
+    }
+
     // --- helpers -------------------------------------------------------------------------------------------
 
     private static Arguments invalid(String rule, Consumer<ObjectNode> edit, String field, String value) {
@@ -519,6 +621,14 @@ class MetalLbConfigurationApiTest {
     private static List<GenericKubernetesResource> metallb(String pool, String apiVersion, String kind) {
         return client.genericKubernetesResources(apiVersion, kind).inNamespace(METALLB)
                 .withLabel(io.k8slab.lab.metallb.CrdRenderer.OWNER_LABEL, pool).list().getItems();
+    }
+
+    /** The operator's requests of metallb.io resources with one of these verbs so far, by the audit log. */
+    private static int metallbRequests(List<String> verbs) {
+        return (int) TestCluster.get().auditLog().requestsBy(TestCluster.OPERATOR_USER_AGENT).stream()
+                .filter(e -> verbs.contains(e.path("verb").asText()))
+                .filter(e -> "metallb.io".equals(e.path("objectRef").path("apiGroup").asText()))
+                .count();
     }
 
     @SuppressWarnings("unchecked")

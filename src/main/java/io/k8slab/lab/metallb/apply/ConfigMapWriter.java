@@ -28,9 +28,9 @@ import io.k8slab.lab.metallb.Ownership;
  * cache has none (not created yet, or someone else's, perhaps to adopt) is it read from the API server. A stale
  * cache costs one conflict and one read, never a lost write.
  *
- * <p>Not a JOSDK dependent resource: a dependent's desired state comes from one primary, and this one object is
- * merged from every BgpPeerPool of the target (each pool's reconcile re-renders all of them), may predate the
- * operator (adoption, or refusal when foreign), and must outlive any one pool.
+ * <p>Not a JOSDK dependent resource, unlike CRD mode's resources ({@link CrdWriter}), each of which one pool owns: a
+ * dependent's desired state comes from one primary, and this one object is merged from every BgpPeerPool of the
+ * target (each pool's reconcile re-renders all of them) and must outlive any one pool.
  */
 public final class ConfigMapWriter implements ConfigWriter {
 
