@@ -31,7 +31,6 @@ public final class MetalLbInstallation {
 
     static final String RELEASED_NAMESPACE = "metallb-system";
     static final String RELEASED_CONFIG_ARG = "--config=config";
-    public static final String FIELD_MANAGER = "lab-operator";
     /** The Helm chart's labels: {@code app.kubernetes.io/name=metallb}, component {@code controller} or {@code speaker}. */
     public static final String HELM_NAME_LABEL = "app.kubernetes.io/name";
     public static final String HELM_COMPONENT_LABEL = "app.kubernetes.io/component";
