@@ -25,6 +25,7 @@ import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
 import io.k8slab.lab.api.v1alpha1.LabCluster;
 import io.k8slab.lab.metallb.Ownership;
 import io.k8slab.lab.metallb.apply.MetalLbInstallation;
+import io.k8slab.lab.routes.ExpectedRoutes;
 
 /**
  * The informers BgpPeerPool's reconcile reads: MetalLB's objects (in its namespace only: the operator may read
@@ -32,7 +33,8 @@ import io.k8slab.lab.metallb.apply.MetalLbInstallation;
  * Every object of these kinds concerns every pool (a lab has one or a few). A kind's informers are registered with
  * the controller at its first read, not at start: an operator with no BgpPeerPool holds neither their caches nor the
  * model classes and deserializers they need (about 13 MiB of its idle 155 MiB, issue 13), and a kind no reconcile
- * reads (MetalLB's ConfigMap when it is configured by CRDs) is never watched. Endpoints are {@link EndpointWatch}'s.
+ * reads (MetalLB's ConfigMap when it is configured by CRDs) is never watched. A Node's update wakes the pools only
+ * when it can move a route ({@link ExpectedRoutes#movesRoutes}). Endpoints are {@link EndpointWatch}'s.
  */
 final class PoolInformers {
 
@@ -102,6 +104,11 @@ final class PoolInformers {
             }
             if (informer.labelSelector() != null) {
                 configuration.withLabelSelector(informer.labelSelector());
+            }
+            if (type == Node.class) {
+                // Labelling a lab's 1,000 Nodes would otherwise reconcile every pool about 90 times a second (issue 13).
+                configuration.withOnUpdateFilter((after, before) -> ExpectedRoutes.movesRoutes((Node) before, (Node) after,
+                        ExpectedRoutes.selectorKeys(sources.getPrimaryCache().list())));
             }
             context.eventSourceRetriever().dynamicallyRegisterEventSource(new InformerEventSource<>(configuration.build(), sources));
         }

@@ -7,10 +7,12 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 import io.fabric8.kubernetes.api.model.EndpointAddress;
 import io.fabric8.kubernetes.api.model.EndpointSubset;
@@ -25,6 +27,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.k8slab.lab.api.v1alpha1.AddressPool;
 import io.k8slab.lab.api.v1alpha1.BgpPeer;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
 import io.k8slab.lab.api.v1alpha1.BgpPeerPoolSpec;
 import io.k8slab.lab.api.v1alpha1.PoolProtocol;
 import io.k8slab.lab.kube.Networks;
@@ -211,6 +214,28 @@ public final class ExpectedRoutes {
         }
         Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
         return peer.nodeSelector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+    }
+
+    /**
+     * Whether a Node's change can change the expected routes: they read its IPv4 InternalIP and, of its labels,
+     * only those the peers select speakers' nodes by ({@code selectorKeys}). Labels the lab writes for other
+     * reasons, status heartbeats and the rest move no route. Pure.
+     */
+    public static boolean movesRoutes(Node before, Node after, Set<String> selectorKeys) {
+        if (!internalIP(before).equals(internalIP(after))) {
+            return true;
+        }
+        Map<String, String> was = before.getMetadata().getLabels() == null ? Map.of() : before.getMetadata().getLabels();
+        Map<String, String> is = after.getMetadata().getLabels() == null ? Map.of() : after.getMetadata().getLabels();
+        return selectorKeys.stream().anyMatch(key -> !Objects.equals(was.get(key), is.get(key)));
+    }
+
+    /** The label keys the pools' peers select nodes by. Pure. */
+    public static Set<String> selectorKeys(Stream<BgpPeerPool> pools) {
+        Set<String> keys = new TreeSet<>();
+        pools.forEach(pool -> Optional.ofNullable(pool.getSpec().peers).orElse(List.of()).stream()
+                .filter(peer -> peer.nodeSelector != null).forEach(peer -> keys.addAll(peer.nodeSelector.keySet())));
+        return keys;
     }
 
     static Optional<String> internalIP(Node node) {

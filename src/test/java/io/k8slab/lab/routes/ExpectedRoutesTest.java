@@ -5,15 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeAddress;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.k8slab.lab.api.v1alpha1.BgpPeer;
+import io.k8slab.lab.api.v1alpha1.BgpPeerPool;
 import io.k8slab.lab.api.v1alpha1.BgpPeerPoolSpec;
 import io.k8slab.lab.api.v1alpha1.MetalLbTarget;
 import io.k8slab.lab.api.v1alpha1.PoolProtocol;
@@ -216,5 +222,46 @@ class ExpectedRoutesTest {
 
         assertThat(result.routes()).isEmpty();
         assertThat(result.notes()).containsExactly("service default/dual has 2 ingress IPs; this MetalLB announces none of them");
+    }
+
+    /** Which Node updates can move a route: its InternalIP, or a label some peer selects speakers' nodes by. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("nodeUpdates")
+    void nodeUpdatesThatMoveRoutes(String description, Node after, boolean moves) {
+        assertThat(ExpectedRoutes.movesRoutes(node("172.17.0.11", Map.of("rack", "a", "lab.k8slab.io/type", "worker")), after,
+                Set.of("rack"))).isEqualTo(moves);
+    }
+
+    static Stream<Arguments> nodeUpdates() {
+        return Stream.of(
+                Arguments.of("nothing the routes read", node("172.17.0.11", Map.of("rack", "a", "lab.k8slab.io/type", "worker")), false),
+                Arguments.of("a label no peer selects by", node("172.17.0.11", Map.of("rack", "a", "lab.k8slab.io/type", "storage")), false),
+                Arguments.of("a label added that no peer selects by", node("172.17.0.11", Map.of("rack", "a", "lab.k8slab.io/type", "worker", "x", "y")), false),
+                Arguments.of("a selected label changed", node("172.17.0.11", Map.of("rack", "b", "lab.k8slab.io/type", "worker")), true),
+                Arguments.of("a selected label removed", node("172.17.0.11", Map.of("lab.k8slab.io/type", "worker")), true),
+                Arguments.of("InternalIP changed", node("172.17.0.12", Map.of("rack", "a", "lab.k8slab.io/type", "worker")), true),
+                Arguments.of("InternalIP gone", node(null, Map.of("rack", "a", "lab.k8slab.io/type", "worker")), true));
+    }
+
+    @Test
+    void selectorKeysAreEveryPeersNodeSelectorKeys() {
+        assertThat(ExpectedRoutes.selectorKeys(Stream.of(pool(Map.of("rack", "a")), pool(Map.of("zone", "z1", "rack", "b")), pool(null))))
+                .containsExactly("rack", "zone");
+    }
+
+    private static BgpPeerPool pool(Map<String, String> nodeSelector) {
+        BgpPeerPool pool = new BgpPeerPool();
+        pool.setSpec(RoutesFixtures.referenceSpec());
+        pool.getSpec().peers.get(0).nodeSelector = nodeSelector;
+        return pool;
+    }
+
+    private static Node node(String internalIP, Map<String, String> labels) {
+        var node = new NodeBuilder().withNewMetadata().withName("k8s-node-01").withLabels(labels).endMetadata()
+                .withNewStatus().endStatus().build();
+        if (internalIP != null) {
+            node.getStatus().getAddresses().add(new NodeAddress(internalIP, "InternalIP"));
+        }
+        return node;
     }
 }
