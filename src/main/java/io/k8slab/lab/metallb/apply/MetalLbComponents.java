@@ -31,22 +31,31 @@ import io.k8slab.lab.metallb.ResolvedTarget;
  */
 public final class MetalLbComponents {
 
-    private final List<ComponentDependent<?>> dependents;
+    private final String metallbNamespace;
+    /** Made at the first install: an operator that installs no MetalLB loads none of JOSDK's dependent machinery. */
+    private List<ComponentDependent<?>> dependents;
     private final Set<String> registered = ConcurrentHashMap.newKeySet();
     /** Each target's release, parsed and adapted once: a reconcile runs every router refresh. */
     private final Map<ResolvedTarget, List<GenericKubernetesResource>> released = new ConcurrentHashMap<>();
 
     /** For MetalLB's namespace: the only one the operator may read and write MetalLB's objects in. */
     public MetalLbComponents(String metallbNamespace) {
-        this.dependents = List.of(
-                new ComponentDependent<>(ServiceAccount.class, metallbNamespace, this::released),
-                new ComponentDependent<>(Role.class, metallbNamespace, this::released),
-                new ComponentDependent<>(RoleBinding.class, metallbNamespace, this::released),
-                new ComponentDependent<>(Secret.class, metallbNamespace, this::released),
-                new ComponentDependent<>(ConfigMap.class, metallbNamespace, this::released),
-                new ComponentDependent<>(Service.class, metallbNamespace, this::released),
-                new ComponentDependent<>(Deployment.class, metallbNamespace, this::released),
-                new ComponentDependent<>(DaemonSet.class, metallbNamespace, this::released));
+        this.metallbNamespace = metallbNamespace;
+    }
+
+    private synchronized List<ComponentDependent<?>> dependents() {
+        if (dependents == null) {
+            dependents = List.of(
+                    new ComponentDependent<>(ServiceAccount.class, metallbNamespace, this::released),
+                    new ComponentDependent<>(Role.class, metallbNamespace, this::released),
+                    new ComponentDependent<>(RoleBinding.class, metallbNamespace, this::released),
+                    new ComponentDependent<>(Secret.class, metallbNamespace, this::released),
+                    new ComponentDependent<>(ConfigMap.class, metallbNamespace, this::released),
+                    new ComponentDependent<>(Service.class, metallbNamespace, this::released),
+                    new ComponentDependent<>(Deployment.class, metallbNamespace, this::released),
+                    new ComponentDependent<>(DaemonSet.class, metallbNamespace, this::released));
+        }
+        return dependents;
     }
 
     /**
@@ -59,7 +68,7 @@ public final class MetalLbComponents {
      */
     public List<String> ensure(BgpPeerPool pool, Context<BgpPeerPool> context) {
         ResolvedTarget target = ResolvedTarget.of(pool.getSpec().metallb);
-        List<ComponentDependent<?>> used = dependents.stream().filter(d -> !d.released(target).isEmpty()).toList();
+        List<ComponentDependent<?>> used = dependents().stream().filter(d -> !d.released(target).isEmpty()).toList();
         used.forEach(dependent -> register(dependent, context));
         refuseWhatIsNotOwned(used, target, context);
         List<String> written = new ArrayList<>();
