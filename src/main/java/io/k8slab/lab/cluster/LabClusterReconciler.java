@@ -5,10 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.stream.Collectors;
 
-import io.fabric8.kubernetes.api.model.Node;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -17,7 +14,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.k8slab.lab.api.v1alpha1.LabCluster;
 import io.k8slab.lab.api.v1alpha1.LabClusterStatus;
 import io.k8slab.lab.join.KubeadmOverSsh;
@@ -55,6 +51,7 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
     private final Duration recheck;
     private final NodeShell.Factory shells;
     private final MachineRunEventSource runEvents;
+    private final NodeWatch nodeWatch = new NodeWatch();
     private final MachineRuns runs;
     private final NodeDrainer drainer = new NodeDrainer();
     private final NodeLabeler labeler = new NodeLabeler();
@@ -107,13 +104,8 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
 
     @Override
     public List<EventSource<?, LabCluster>> prepareEventSources(EventSourceContext<LabCluster> context) {
-        // Every Node event concerns every LabCluster: a lab has one or a few, and nodes are matched by name.
-        var nodes = InformerEventSourceConfiguration.from(Node.class, LabCluster.class)
-                .withSecondaryToPrimaryMapper(node -> context.getPrimaryCache().list()
-                        .map(ResourceID::fromResource)
-                        .collect(Collectors.toSet()))
-                .build();
-        return List.of(new InformerEventSource<>(nodes, context), runEvents);
+        // The Nodes' informer is NodeWatch's, registered at the first reconcile.
+        return List.of(runEvents);
     }
 
     @Override
@@ -129,7 +121,7 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
             return control;
         }
 
-        LabClusterScope scope = new LabClusterScope(cluster, context, clock.instant());
+        LabClusterScope scope = new LabClusterScope(cluster, context, clock.instant(), nodeWatch);
         phases.forEach(phase -> run(phase, scope));
         LabClusterStatus status = LabClusterStatusAggregator.aggregate(scope, runs.records(scope.name));
         announce(scope, status);

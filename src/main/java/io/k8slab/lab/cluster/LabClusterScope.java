@@ -7,7 +7,6 @@ import java.util.Map;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.k8slab.lab.api.v1alpha1.LabCluster;
 import io.k8slab.lab.api.v1alpha1.LabClusterSpec;
 import io.k8slab.lab.api.v1alpha1.NodeStatus;
@@ -27,7 +26,7 @@ final class LabClusterScope {
     final Instant now;
     final EffectiveJoin settings;
     final EffectiveRemoval removal;
-    /** Every Node in the informer's cache (see {@link #allNodes}). */
+    /** Every Node in the informer's cache ({@link NodeWatch#all}). */
     final List<Node> nodes;
 
     ObservedNodes observed;
@@ -39,7 +38,7 @@ final class LabClusterScope {
     /** The status entries of the nodes still being removed. */
     List<NodeStatus> removals = List.of();
 
-    LabClusterScope(LabCluster cluster, Context<LabCluster> context, Instant now) {
+    LabClusterScope(LabCluster cluster, Context<LabCluster> context, Instant now, NodeWatch nodeWatch) {
         this.cluster = cluster;
         this.name = cluster.getMetadata().getName();
         this.client = context.getClient();
@@ -47,7 +46,7 @@ final class LabClusterScope {
         this.now = now;
         this.settings = EffectiveJoin.of(cluster.getSpec().join);
         this.removal = EffectiveRemoval.of(cluster.getSpec());
-        this.nodes = allNodes(context);
+        this.nodes = nodeWatch.all(context);
     }
 
     LabClusterSpec spec() {
@@ -56,14 +55,5 @@ final class LabClusterScope {
 
     Long generation() {
         return cluster.getMetadata().getGeneration();
-    }
-
-    /**
-     * Every Node in the informer's cache. Not {@code getSecondaryResources}: that index only links Nodes whose
-     * events arrived while this LabCluster existed, and the control-plane Node is usually older than it.
-     */
-    private static List<Node> allNodes(Context<LabCluster> context) {
-        var nodes = (InformerEventSource<Node, LabCluster>) context.eventSourceRetriever().getEventSourceFor(Node.class);
-        return nodes.list(node -> true).toList();
     }
 }
