@@ -80,13 +80,15 @@ public class LabClusterReconciler implements Reconciler<LabCluster> {
         this.runs = new MachineRuns(executor, clock, backoff, recheck, registration, this::wake, metrics);
         this.runEvents = new MachineRunEventSource(runs::forget, this::stop);
         KubeadmOverSsh kubeadm = new KubeadmOverSsh(shells);
+        // The registered nodes are labelled first: that needs no SSH, token or join, so a label edit is not
+        // behind the bootstrap tokens' LIST (issue 13's label convergence).
         this.phases = List.of(
                 new ObserveNodes(runs, backoff, registration),
+                new LabelNodes(labeler),
                 new ReadSshAccess(),
                 new ResolveMachines(),
                 new EnsureJoinToken(runs, metrics),
                 new StartJoins(runs, kubeadm),
-                new LabelNodes(labeler),
                 new RemoveNodes(runs, kubeadm, drainer));
     }
 
