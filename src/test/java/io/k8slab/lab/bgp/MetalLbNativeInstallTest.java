@@ -231,9 +231,12 @@ class MetalLbNativeInstallTest {
             return binding != null && !uid.equals(binding.getMetadata().getUid());
         });
 
+        int reconcilesBefore = operator.reconciles("native");
         client.secrets().inNamespace(NAMESPACE).withName("metallb-webhook-cert")
                 .edit(secret -> new io.fabric8.kubernetes.api.model.SecretBuilder(secret).addToData("ca.crt", "Y2VydA==").build());
         int writesBefore = TestCluster.get().auditLog().writesBy(TestCluster.OPERATOR_USER_AGENT).size();
+        // The Secret is watched: its edit reconciles the pool, which then must leave it as MetalLB's controller wrote it.
+        await().atMost(Duration.ofSeconds(10)).until(() -> operator.reconciles("native") > reconcilesBefore);
         await().pollDelay(ROUTER_REFRESH.multipliedBy(3)).atMost(Duration.ofSeconds(20)).until(() -> true);
         assertThat(client.secrets().inNamespace(NAMESPACE).withName("metallb-webhook-cert").get().getData()).containsEntry("ca.crt", "Y2VydA==");
         assertThat(operatorWrites(writesBefore)).as("the operator's writes of MetalLB's objects after the controller's")

@@ -29,7 +29,6 @@ import io.k8slab.lab.metallb.Ownership;
  */
 public final class MetalLbInstallation {
 
-    static final String RELEASED_NAMESPACE = "metallb-system";
     static final String RELEASED_CONFIG_ARG = "--config=config";
     /** The Helm chart's labels: {@code app.kubernetes.io/name=metallb}, component {@code controller} or {@code speaker}. */
     public static final String HELM_NAME_LABEL = "app.kubernetes.io/name";
